@@ -1,0 +1,197 @@
+"""Series, speakers, tags, talks and their comments.
+
+Model and field names are a contract: outside tools script against them.
+"""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from .queries import CommentQuerySet, TagQuerySet, TalkQuerySet
+
+
+class TimestampedModel(models.Model):
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+def validate_timezone(name: str) -> None:
+    if name not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{name}” is not a known time zone (use a name like Europe/London).")
+
+
+class Series(TimestampedModel):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    timezone = models.CharField(
+        max_length=64,
+        default="Europe/London",
+        validators=[validate_timezone],
+        help_text="IANA time zone the talks are given in, e.g. Europe/London.",
+    )
+    organisers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="organised_series"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "series"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("seminars:series-detail", args=[self.slug])
+
+
+class Speaker(TimestampedModel):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    affiliation = models.CharField(max_length=200, blank=True)
+    homepage = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("seminars:speaker-detail", args=[self.slug])
+
+
+class Tag(TimestampedModel):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    objects = TagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            # "Fluids" and "fluids" are the same tag.
+            models.UniqueConstraint(
+                Lower("name"),
+                name="tag_name_unique_ci",
+                violation_error_message="A tag with this name already exists.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("seminars:tag-detail", args=[self.slug])
+
+
+class Talk(TimestampedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        CANCELLED = "cancelled", "Cancelled"
+
+    # What the public may see; drafts stay in the admin.
+    PUBLIC_STATUSES = (Status.PUBLISHED, Status.CANCELLED)
+
+    series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="talks")
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True)
+    speakers = models.ManyToManyField(Speaker, blank=True, related_name="talks")
+    abstract = models.TextField(blank=True, help_text="Markdown; LaTeX between $…$ or $$…$$.")
+    start = models.DateTimeField(help_text="In the time zone shown; stored in UTC.")
+    end = models.DateTimeField()
+    venue = models.CharField(max_length=300, blank=True)
+    online_url = models.URLField("online link", blank=True)
+    recording_url = models.URLField("recording", blank=True)
+    slides_url = models.URLField("slides", blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="talks")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+
+    objects = TalkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="talk_ends_after_start"
+            ),
+        ]
+        indexes = [
+            # Public listings: filter on status, order by start (home, /talks/, tag pages).
+            models.Index(fields=["status", "start"], name="talk_status_start_idx"),
+            # Series pages list a series' public talks by start.
+            models.Index(fields=["series", "status", "start"], name="talk_series_status_start_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("seminars:talk-detail", args=[self.slug])
+
+    def clean(self):
+        if self.start and self.end and self.end <= self.start:
+            raise ValidationError({"end": "The talk must end after it starts."})
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+
+class Comment(TimestampedModel):
+    talk = models.ForeignKey(Talk, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
+    )
+    body = models.TextField()
+    edited = models.DateTimeField(
+        null=True, blank=True, help_text="When the author last edited it."
+    )
+    # Moderation is a soft delete: the text stays in the database.
+    removed = models.BooleanField(default=False)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created", "id"]
+        indexes = [
+            # A talk's thread, oldest first.
+            models.Index(fields=["talk", "created"], name="comment_talk_created_idx"),
+        ]
+
+    def __str__(self):
+        return f"Comment {self.pk} by {self.author.public_name} on {self.talk}"
+
+    def get_absolute_url(self):
+        return f"{self.talk.get_absolute_url()}#comment-{self.pk}"
+
+    @property
+    def removed_by_author(self) -> bool:
+        return self.removed and self.removed_by_id == self.author_id
+
+    def remove(self, by):
+        self.removed = True
+        self.removed_by = by
+        self.save(update_fields=["removed", "removed_by", "updated"])
+
+    def restore(self):
+        self.removed = False
+        self.removed_by = None
+        self.save(update_fields=["removed", "removed_by", "updated"])

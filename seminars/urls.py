@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "seminars"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("talks/", views.talk_list, name="talk-list"),
+    path("talks/<slug:slug>/", views.talk_detail, name="talk-detail"),
+    path("talks/<slug:slug>/comments/", views.comment_create, name="comment-create"),
+    path("comments/<int:pk>/edit/", views.comment_edit, name="comment-edit"),
+    path("comments/<int:pk>/delete/", views.comment_delete, name="comment-delete"),
+    path("tags/", views.tag_list, name="tag-list"),
+    path("tags/<slug:slug>/", views.tag_detail, name="tag-detail"),
+    path("speakers/<slug:slug>/", views.speaker_detail, name="speaker-detail"),
+    path("series/", views.series_list, name="series-list"),
+    path("series/<slug:slug>/", views.series_detail, name="series-detail"),
+]

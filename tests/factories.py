@@ -1,0 +1,104 @@
+"""factory_boy factories for every model; data is made up here, per test."""
+
+import datetime
+
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from accounts.models import User
+from seminars.models import Comment, Series, Speaker, Tag, Talk
+from seminars.roles import ORGANISERS_GROUP
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    display_name = factory.Sequence(lambda n: f"Commenter {n}")
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def verified_email(user, create, extracted, **kwargs):
+        """A verified primary address, as allauth leaves it after confirmation."""
+        if create:
+            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+
+
+class OrganiserFactory(UserFactory):
+    is_staff = True
+
+    @factory.post_generation
+    def organiser_group(user, create, extracted, **kwargs):
+        if create:
+            user.groups.add(Group.objects.get(name=ORGANISERS_GROUP))
+
+
+class SuperuserFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+
+
+class SeriesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Series
+
+    name = factory.Sequence(lambda n: f"Seminar series {n}")
+    slug = factory.Sequence(lambda n: f"series-{n}")
+    timezone = "Europe/London"
+
+
+class SpeakerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Speaker
+
+    name = factory.Sequence(lambda n: f"Speaker {n}")
+    slug = factory.Sequence(lambda n: f"speaker-{n}")
+    affiliation = "University of Examples"
+
+
+class TagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tag
+
+    name = factory.Sequence(lambda n: f"Topic {n}")
+    slug = factory.Sequence(lambda n: f"topic-{n}")
+
+
+class TalkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Talk
+        skip_postgeneration_save = True
+
+    series = factory.SubFactory(SeriesFactory)
+    title = factory.Sequence(lambda n: f"Talk number {n}")
+    slug = factory.Sequence(lambda n: f"talk-{n}")
+    abstract = "An abstract with $x^2$ in it."
+    start = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+    end = factory.LazyAttribute(lambda talk: talk.start + datetime.timedelta(hours=1))
+    status = Talk.Status.PUBLISHED
+
+    @factory.post_generation
+    def speakers(talk, create, extracted, **kwargs):
+        if create and extracted:
+            talk.speakers.set(extracted)
+
+    @factory.post_generation
+    def tags(talk, create, extracted, **kwargs):
+        if create and extracted:
+            talk.tags.set(extracted)
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    talk = factory.SubFactory(TalkFactory)
+    author = factory.SubFactory(UserFactory)
+    body = factory.Sequence(lambda n: f"Comment body {n}")
