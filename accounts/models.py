@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
 
+from seminars.validators import validate_timezone
+
 
 class User(AbstractUser):
     display_name = models.CharField(
@@ -12,6 +14,12 @@ class User(AbstractUser):
         help_text="Shown next to your comments. Your email address is never shown.",
     )
     affiliation = models.CharField(max_length=200, blank=True)
+    timezone = models.CharField(
+        max_length=64,
+        blank=True,
+        validators=[validate_timezone],
+        help_text="Times are also shown in this zone. Leave empty to use your browser's.",
+    )
 
     class Meta(AbstractUser.Meta):
         ordering = ["display_name", "id"]

@@ -3,8 +3,6 @@
 Model and field names are a contract: outside tools script against them.
 """
 
-import zoneinfo
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -13,6 +11,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from .queries import CommentQuerySet, TagQuerySet, TalkQuerySet
+from .validators import validate_timezone
 
 
 class TimestampedModel(models.Model):
@@ -21,11 +20,6 @@ class TimestampedModel(models.Model):
 
     class Meta:
         abstract = True
-
-
-def validate_timezone(name: str) -> None:
-    if name not in zoneinfo.available_timezones():
-        raise ValidationError(f"“{name}” is not a known time zone (use a name like Europe/London).")
 
 
 class Series(TimestampedModel):
@@ -108,6 +102,8 @@ class Talk(TimestampedModel):
     slug = models.SlugField(max_length=200, unique=True)
     speakers = models.ManyToManyField(Speaker, blank=True, related_name="talks")
     abstract = models.TextField(blank=True, help_text="Markdown; LaTeX between $…$ or $$…$$.")
+    # The abstract rendered to sanitized HTML when it is saved, so pages do no rendering.
+    abstract_html = models.TextField(blank=True, editable=False)
     start = models.DateTimeField(help_text="In the time zone shown; stored in UTC.")
     end = models.DateTimeField()
     venue = models.CharField(max_length=300, blank=True)
@@ -116,6 +112,8 @@ class Talk(TimestampedModel):
     slides_url = models.URLField("slides", blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="talks")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # iCalendar SEQUENCE: goes up each time an edit changes what a calendar shows.
+    sequence = models.PositiveIntegerField(default=0, editable=False)
 
     objects = TalkQuerySet.as_manager()
 
@@ -154,6 +152,7 @@ class Comment(TimestampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
     )
     body = models.TextField()
+    body_html = models.TextField(blank=True, editable=False)
     edited = models.DateTimeField(
         null=True, blank=True, help_text="When the author last edited it."
     )
