@@ -115,7 +115,7 @@ TALKS = [
     ),
     (
         "supersymmetric-gauge-theories",
-        "Exact results in $\\mathcal{N}=4$ super Yang–Mills",
+        "Exact results in maximally supersymmetric Yang–Mills theory",
         ["dmitri-sokolov"],
         ["mathematical-physics"],
         2,
