@@ -60,9 +60,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
+    # Its templates and static files serve the API docs page without a CDN.
+    "ninja",
     "accounts",
     "seminars",
 ]
@@ -185,6 +188,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # static/fonts/STIXTwoMath-Regular.ttf, from an installed package (see the module).
+    "seminars.finders.MathFontFinder",
+]
 # Development and tests serve static files straight from the app folders.
 WHITENOISE_USE_FINDERS = DEBUG
 STORAGES = {
@@ -211,6 +220,10 @@ if not DEBUG:
     # Set when a proxy terminates TLS and sends X-Forwarded-Proto.
     if envbool("SECURE_PROXY_SSL_HEADER", "false"):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Calendar event UIDs are "talk-<id>@<this>": they must never change once
+# published, so they do not follow the request's host name.
+CALENDAR_UID_DOMAIN = os.environ.get("CALENDAR_UID_DOMAIN", "seminars.localhost")
 
 LOGGING = {
     "version": 1,

@@ -2,11 +2,15 @@
 
 import zoneinfo
 
-from django.conf import settings
+from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.utils import timezone
 
 from .models import Comment, Series, Speaker, Tag, Talk
+
+# A link typed without a scheme is read as https (Django 6's default; 5.2 warns otherwise).
+HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Series)
@@ -22,6 +26,7 @@ class SpeakerAdmin(admin.ModelAdmin):
     list_display = ["name", "affiliation"]
     search_fields = ["name", "affiliation"]
     prepopulated_fields = {"slug": ["name"]}
+    formfield_overrides = HTTPS_URL_FIELDS
 
 
 @admin.register(Tag)
@@ -43,16 +48,47 @@ class CommentInline(admin.TabularInline):
         return False
 
 
-def talk_timezone(obj) -> str:
-    """The zone an organiser reads and types a talk's times in: its series' zone."""
-    if obj is not None:
-        return obj.series.timezone
-    series = Series.objects.order_by("pk").first()
-    return series.timezone if series else settings.TIME_ZONE
+class TalkAdminForm(forms.ModelForm):
+    """Start and end are shown and typed in the talk's series' zone, not the server's.
+
+    Django shows and parses datetimes in the current zone; this form converts
+    between that and the zone of the series the talk belongs to, including a
+    series chosen (or changed) in the same form.
+    """
+
+    ZONED_FIELDS = ("start", "end")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            zone_name = self.instance.series.timezone
+            for name in self.ZONED_FIELDS:
+                # Naive, so the widget shows the series' wall-clock time unconverted.
+                self.initial[name] = timezone.make_naive(
+                    getattr(self.instance, name), zoneinfo.ZoneInfo(zone_name)
+                )
+            help_text = f"In {zone_name} time, the series' zone."
+        else:
+            help_text = "In the time zone of the chosen series."
+        for name in self.ZONED_FIELDS:
+            self.fields[name].help_text = help_text
+
+    def clean(self):
+        cleaned_data = super().clean()
+        series = cleaned_data.get("series")
+        if series:
+            zone = zoneinfo.ZoneInfo(series.timezone)
+            for name in self.ZONED_FIELDS:
+                if cleaned_data.get(name):
+                    # Django read the typed time in the current zone; it is the series' time.
+                    typed = timezone.make_naive(cleaned_data[name])
+                    cleaned_data[name] = timezone.make_aware(typed, zone)
+        return cleaned_data
 
 
 @admin.register(Talk)
 class TalkAdmin(admin.ModelAdmin):
+    form = TalkAdminForm
     list_display = ["title", "start", "series", "status"]
     list_filter = ["series", "status", "tags"]
     list_select_related = ["series"]
@@ -60,6 +96,7 @@ class TalkAdmin(admin.ModelAdmin):
     date_hierarchy = "start"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["speakers", "tags"]
+    formfield_overrides = HTTPS_URL_FIELDS
     inlines = [CommentInline]
     fieldsets = [
         (None, {"fields": ["series", "title", "slug", "status", "speakers", "tags"]}),
@@ -67,21 +104,6 @@ class TalkAdmin(admin.ModelAdmin):
         ("Abstract", {"fields": ["abstract"]}),
         ("Afterwards", {"fields": ["recording_url", "slides_url"]}),
     ]
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        # Times are shown and parsed in the series' zone, not the server's.
-        obj = self.get_object(request, object_id) if object_id else None
-        zone = talk_timezone(obj)
-        request.talk_timezone = zone
-        with timezone.override(zoneinfo.ZoneInfo(zone)):
-            return super().changeform_view(request, object_id, form_url, extra_context)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        zone = getattr(request, "talk_timezone", settings.TIME_ZONE)
-        for field in ("start", "end"):
-            form.base_fields[field].help_text = f"In {zone} time."
-        return form
 
 
 @admin.register(Comment)

@@ -11,7 +11,20 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from .queries import CommentQuerySet, TagQuerySet, TalkQuerySet
+from .rendering import render_abstract, render_comment
 from .validators import validate_timezone
+
+
+def render_into(instance, source, target, render, update_fields):
+    """Store render(source text) in the target field whenever the source is saved.
+
+    Returns the update_fields for the save: the target is added when only some
+    fields are saved and the source is one of them.
+    """
+    if update_fields is not None and source not in update_fields:
+        return update_fields
+    setattr(instance, target, render(getattr(instance, source)))
+    return None if update_fields is None else {*update_fields, target}
 
 
 class TimestampedModel(models.Model):
@@ -96,6 +109,8 @@ class Talk(TimestampedModel):
 
     # What the public may see; drafts stay in the admin.
     PUBLIC_STATUSES = (Status.PUBLISHED, Status.CANCELLED)
+    # What a calendar event shows (attribute names): editing one raises `sequence`.
+    CALENDAR_FIELDS = ("title", "start", "end", "venue", "online_url", "status", "series_id")
 
     series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="talks")
     title = models.CharField(max_length=300)
@@ -111,6 +126,9 @@ class Talk(TimestampedModel):
     recording_url = models.URLField("recording", blank=True)
     slides_url = models.URLField("slides", blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="talks")
+    # Speaker and tag names copied onto the talk so search reads one row per talk;
+    # seminars.search keeps it in step (see its docstring).
+    search_names = models.TextField(blank=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     # iCalendar SEQUENCE: goes up each time an edit changes what a calendar shows.
     sequence = models.PositiveIntegerField(default=0, editable=False)
@@ -134,6 +152,15 @@ class Talk(TimestampedModel):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        kwargs["update_fields"] = render_into(
+            self, "abstract", "abstract_html", render_abstract, kwargs.get("update_fields")
+        )
+        update_fields = kwargs.get("update_fields")
+        if self.bump_sequence_if_calendar_changed(update_fields) and update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "sequence"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("seminars:talk-detail", args=[self.slug])
 
@@ -144,6 +171,25 @@ class Talk(TimestampedModel):
     @property
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
+
+    def bump_sequence_if_calendar_changed(self, update_fields=None) -> bool:
+        """Raise SEQUENCE when this save changes what calendar clients show.
+
+        Calendar clients keep their copy of an event unless SEQUENCE goes up.
+        The stored row is the reference (one query per save of an existing
+        talk), so this holds however the instance was loaded or edited.
+        """
+        fields = self.CALENDAR_FIELDS
+        if update_fields is not None:
+            saving = {self._meta.get_field(name).attname for name in update_fields}
+            fields = [name for name in fields if name in saving]
+        if self._state.adding or not fields:
+            return False
+        stored = type(self)._base_manager.filter(pk=self.pk).values(*fields, "sequence").first()
+        if stored is None or all(getattr(self, name) == stored[name] for name in fields):
+            return False
+        self.sequence = stored["sequence"] + 1
+        return True
 
 
 class Comment(TimestampedModel):
@@ -177,6 +223,12 @@ class Comment(TimestampedModel):
 
     def __str__(self):
         return f"Comment {self.pk} by {self.author.public_name} on {self.talk}"
+
+    def save(self, *args, **kwargs):
+        kwargs["update_fields"] = render_into(
+            self, "body", "body_html", render_comment, kwargs.get("update_fields")
+        )
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return f"{self.talk.get_absolute_url()}#comment-{self.pk}"

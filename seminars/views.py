@@ -8,10 +8,17 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from .forms import CommentForm
 from .models import Comment, Series, Speaker, Tag, Talk
+from .rendering import contains_math
+from .search import SearchForm, search_hits, search_talks
 
 TALKS_PER_PAGE = 20
 HOME_UPCOMING = 10
@@ -39,10 +46,62 @@ def home(request):
     return render(request, "seminars/home.html", context)
 
 
+# /talks/?when=: "upcoming" or "past" narrows the list; anything else keeps all talks.
+TALK_LIST_TITLES = {"": "All talks", "upcoming": "Upcoming talks", "past": "Past talks"}
+
+
 @require_GET
 def talk_list(request):
-    page = paginate(request, public_talks().upcoming_first())
-    return render(request, "seminars/talk_list.html", {"page": page})
+    when = request.GET.get("when", "")
+    if when == "upcoming":
+        talks = public_talks().upcoming()
+    elif when == "past":
+        talks = public_talks().past()
+    else:
+        when, talks = "", public_talks().upcoming_first()
+    page = paginate(request, talks)
+    context = {"page": page, "when": when, "title": TALK_LIST_TITLES[when]}
+    if when == "past" and page:
+        # The archive opens at the year of the newest talk on this page.
+        context["archive_year"] = timezone.localtime(page[0].start).year
+    return render(request, "seminars/talk_list.html", context)
+
+
+def archive_years():
+    """Years with past public talks, newest first (years in the site's time zone)."""
+    talks = Talk.objects.public().past()
+    return [moment.year for moment in talks.datetimes("start", "year", order="DESC")]
+
+
+@require_GET
+def talk_archive(request, year):
+    years = archive_years()
+    if year not in years:
+        # Checked before any date arithmetic, so years like 0 or 99999 are just absent.
+        context = {"year": year, "years": years}
+        return render(request, "seminars/archive.html", context, status=404)
+    position = years.index(year)
+    context = {
+        "year": year,
+        "years": years,
+        "newer_year": years[position - 1] if position > 0 else None,
+        "older_year": years[position + 1] if position + 1 < len(years) else None,
+        "page": paginate(request, public_talks().past().filter(start__year=year)),
+    }
+    return render(request, "seminars/archive.html", context)
+
+
+@require_GET
+def search(request):
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        return render(request, "seminars/search.html", {"form": form}, status=400)
+    query = form.cleaned_data["q"]
+    if not query:
+        return render(request, "seminars/search.html", {"form": form})
+    page = paginate(request, search_talks(query))
+    context = {"form": form, "query": query, "page": page, "hits": search_hits(page, query)}
+    return render(request, "seminars/search.html", context)
 
 
 def get_public_talk(slug):
@@ -50,10 +109,14 @@ def get_public_talk(slug):
 
 
 def render_talk(request, talk, form, status=200):
+    comments = list(talk.comments.for_thread())
     context = {
         "talk": talk,
-        "comments": talk.comments.for_thread(),
+        "comments": comments,
         "form": form,
+        # The math stylesheet and its font load only where math is shown.
+        "shows_math": contains_math(talk.abstract_html)
+        or any(contains_math(c.body_html) for c in comments if not c.removed),
     }
     return render(request, "seminars/talk_detail.html", context, status=status)
 
@@ -151,7 +214,7 @@ def series_detail(request, slug):
 
 
 @never_cache
-@require_GET
+@require_safe  # GET or HEAD: load balancers and monitors use either
 def healthz(request):
     """For load balancers: 200 while the database answers, 503 otherwise."""
     try:

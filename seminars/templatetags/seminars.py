@@ -9,22 +9,77 @@ from django.utils.html import format_html
 register = template.Library()
 
 DATE_FORMATS = {"short": "D j M Y, H:i", "long": "l j F Y, H:i"}
+# The visitor's time sits next to the series' time, so it drops the year;
+# static/js/localtime.js writes the same layout for the browser's zone.
+VIEWER_DATE_FORMAT = "D j M, H:i"
+UTC = zoneinfo.ZoneInfo("UTC")
 
 
-@register.simple_tag
-def talk_time(talk, style="short"):
-    """A talk's start and end in its series' zone, with the zone's abbreviation.
+@register.simple_tag(takes_context=True)
+def talk_time(context, talk, style="short"):
+    """A talk's start and end in its series' zone, and in the visitor's when it differs.
 
-    The <time> element carries the instant in UTC for machines and scripts.
+    The <time> element carries the instant in UTC for machines and scripts. A
+    signed-in visitor's chosen zone is rendered here; otherwise `data-localize`
+    asks static/js/localtime.js to add the browser's zone.
     """
     zone = zoneinfo.ZoneInfo(talk.series.timezone)
     start = talk.start.astimezone(zone)
     end = talk.end.astimezone(zone)
     end_format = "H:i" if end.date() == start.date() else DATE_FORMATS[style]
-    return format_html(
-        '<time datetime="{}">{}–{} {}</time>',
-        talk.start.astimezone(zoneinfo.ZoneInfo("UTC")).isoformat(),
+    viewer_zone = chosen_zone(context.get("user"))
+    series_time = format_html(
+        '<time datetime="{}" data-end="{}" data-zone="{}" title="{} time"{}>{}–{} {}</time>',
+        talk.start.astimezone(UTC).isoformat(),
+        talk.end.astimezone(UTC).isoformat(),
+        talk.series.timezone,
+        talk.series.timezone,
+        "" if viewer_zone else " data-localize",
         dateformat.format(start, DATE_FORMATS[style]),
         dateformat.format(end, end_format),
         start.tzname(),
     )
+    if viewer_zone is None:
+        return series_time
+    return format_html("{}{}", series_time, viewer_time(start, end, viewer_zone))
+
+
+def chosen_zone(user):
+    """The zone a signed-in user picked, or None to leave it to the browser.
+
+    A stored name that tzdata no longer knows falls back to the browser
+    rather than breaking every page the user opens.
+    """
+    name = getattr(user, "timezone", "")
+    if not name:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def viewer_time(start, end, zone):
+    """The talk (`start`, `end` in the series' zone) in the visitor's `zone`.
+
+    Nothing when the visitor's clock reads the same. The start carries its date
+    when the day differs from the series', the end when it differs from the
+    start's: an evening talk in New York reads as the next morning in Tokyo.
+    """
+    local_start = start.astimezone(zone)
+    local_end = end.astimezone(zone)
+    if wall_clock(local_start) == wall_clock(start) and wall_clock(local_end) == wall_clock(end):
+        return ""
+    start_format = "H:i" if local_start.date() == start.date() else VIEWER_DATE_FORMAT
+    end_format = "H:i" if local_end.date() == local_start.date() else VIEWER_DATE_FORMAT
+    return format_html(
+        ' <span class="local-time muted" title="{} time">({}–{} {} your time)</span>',
+        zone.key,
+        dateformat.format(local_start, start_format),
+        dateformat.format(local_end, end_format),
+        local_start.tzname(),
+    )
+
+
+def wall_clock(moment):
+    return moment.replace(tzinfo=None)

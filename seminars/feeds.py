@@ -1,0 +1,125 @@
+"""Atom feeds: newly announced talks (all, by tag, by series) and a talk's comments.
+
+Each feed holds the latest FEED_LENGTH entries, so it stays small however
+long the portal runs. Drafts and removed comments never appear.
+"""
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from .models import Series, Tag, Talk
+from .sharing import SITE_NAME, headline
+
+FEED_LENGTH = 50
+
+
+class TalkFeed(Feed):
+    """Every public talk, most recently announced first."""
+
+    feed_type = Atom1Feed
+    description_template = "feeds/talk_description.html"
+    author_name = SITE_NAME
+
+    def title(self):
+        return f"{SITE_NAME}: new talks"
+
+    def subtitle(self):
+        return "Talks as they are announced."
+
+    def link(self):
+        return reverse("seminars:talk-list")
+
+    def items(self, obj):
+        talks = self.select_talks(Talk.objects.public(), obj)
+        return talks.for_list_page().order_by("-created", "-id")[:FEED_LENGTH]
+
+    def select_talks(self, talks, obj):
+        return talks
+
+    def item_title(self, talk):
+        # Atom titles are plain text: the XML writer escapes them, so no escape() here.
+        return headline(talk)
+
+    def item_pubdate(self, talk):
+        return talk.created
+
+    def item_updateddate(self, talk):
+        return talk.updated
+
+    def item_author_name(self, talk):
+        # None lets the entry fall back to the feed's author.
+        return ", ".join(speaker.name for speaker in talk.speakers.all()) or None
+
+    def item_categories(self, talk):
+        return [tag.name for tag in talk.tags.all()]
+
+
+class TagTalkFeed(TalkFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def title(self, tag):
+        return f"{SITE_NAME}: {tag.name}"
+
+    def subtitle(self, tag):
+        return f"New talks tagged {tag.name}."
+
+    def link(self, tag):
+        return tag.get_absolute_url()
+
+    def select_talks(self, talks, tag):
+        return talks.filter(tags=tag)
+
+
+class SeriesTalkFeed(TalkFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Series, slug=slug)
+
+    def title(self, series):
+        return f"{SITE_NAME}: {series.name}"
+
+    def subtitle(self, series):
+        return f"New talks in {series.name}."
+
+    def link(self, series):
+        return series.get_absolute_url()
+
+    def select_talks(self, talks, series):
+        return talks.filter(series=series)
+
+
+class CommentFeed(Feed):
+    """A public talk's comments, newest first; removed comments never appear."""
+
+    feed_type = Atom1Feed
+    description_template = "feeds/comment_description.html"
+    author_name = SITE_NAME
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Talk.objects.public(), slug=slug)
+
+    def title(self, talk):
+        return f"Comments on {talk.title}"
+
+    def link(self, talk):
+        return f"{talk.get_absolute_url()}#comments"
+
+    def items(self, talk):
+        # The related manager hands each comment this talk, so links cost no query.
+        comments = talk.comments.filter(removed=False).select_related("author")
+        return comments.order_by("-created", "-id")[:FEED_LENGTH]
+
+    def item_title(self, comment):
+        return f"{comment.author.public_name} on {comment.talk.title}"
+
+    def item_pubdate(self, comment):
+        return comment.created
+
+    def item_updateddate(self, comment):
+        return comment.edited or comment.created
+
+    def item_author_name(self, comment):
+        # The public name only: an email address is never shown.
+        return comment.author.public_name

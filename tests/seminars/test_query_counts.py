@@ -1,0 +1,145 @@
+"""Every public list and detail page runs the same number of queries at 1 and at 20 rows.
+
+Each talk has several speakers and tags and its own series where the page allows
+it, so a lookup per row (an N+1) shows up as a count that grows with the rows.
+"""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import (
+    CommentFactory,
+    SeriesFactory,
+    SpeakerFactory,
+    TagFactory,
+    TalkFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ROWS = pytest.mark.parametrize("rows", [1, 20])
+
+# A signed-in request first loads its session, then its user.
+SIGNED_IN_QUERIES = 2
+
+
+@pytest.fixture(params=["anonymous", "signed-in"])
+def visitor(request, client):
+    """The user `client` is signed in as, or None for an anonymous visitor."""
+    if request.param == "anonymous":
+        return None
+    user = UserFactory()
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def sign_in(visitor):
+    """The queries a request spends on the visitor's sign-in."""
+    return SIGNED_IN_QUERIES if visitor else 0
+
+
+def make_talks(rows, days_ahead=1, **shared):
+    """`rows` talks, each with three speakers and three tags, plus whatever is `shared`."""
+    speakers = shared.pop("speakers", [])
+    tags = shared.pop("tags", [])
+    shared.setdefault("series", None)
+    talks = []
+    for day in range(rows):
+        series = shared["series"] or SeriesFactory()
+        talks.append(
+            TalkFactory(
+                series=series,
+                start=timezone.now() + datetime.timedelta(days=days_ahead + day),
+                speakers=[*speakers, SpeakerFactory(), SpeakerFactory(), SpeakerFactory()],
+                tags=[*tags, TagFactory(), TagFactory(), TagFactory()],
+            )
+        )
+    return talks
+
+
+@ROWS
+def test_home(client, sign_in, rows, django_assert_num_queries):
+    make_talks(rows, days_ahead=1)
+    make_talks(rows, days_ahead=-10 * rows)
+    # upcoming talks with their series, their speakers, their tags;
+    # the same three for recent talks; tags with their talk counts.
+    with django_assert_num_queries(7 + sign_in):
+        response = client.get(reverse("seminars:home"))
+    assert response.status_code == 200
+
+
+@ROWS
+def test_talk_list(client, sign_in, rows, django_assert_num_queries):
+    make_talks(rows)
+    # count for the paginator, talks with their series, their speakers, their tags.
+    with django_assert_num_queries(4 + sign_in):
+        response = client.get(reverse("seminars:talk-list"))
+    assert len(response.context["page"]) == rows
+
+
+@ROWS
+def test_talk_detail(client, visitor, sign_in, rows, django_assert_num_queries):
+    talk = make_talks(1)[0]
+    # The signed-in visitor wrote the first comment (it shows edit links); one is removed.
+    authors = [visitor or UserFactory(), *(UserFactory() for _ in range(rows - 1))]
+    for author in authors:
+        CommentFactory(talk=talk, author=author)
+    CommentFactory(talk=talk, removed=True)
+    # talk with its series, its speakers, its tags; comments with their authors.
+    with django_assert_num_queries(4 + sign_in):
+        response = client.get(talk.get_absolute_url())
+    assert len(response.context["comments"]) == rows + 1
+
+
+@ROWS
+def test_tag_list(client, sign_in, rows, django_assert_num_queries):
+    make_talks(rows)
+    # tags with their public talk counts, in one query.
+    with django_assert_num_queries(1 + sign_in):
+        response = client.get(reverse("seminars:tag-list"))
+    assert len(response.context["tags"]) == 3 * rows
+
+
+@ROWS
+def test_tag_detail(client, sign_in, rows, django_assert_num_queries):
+    tag = TagFactory()
+    make_talks(rows, tags=[tag])
+    # tag; count for the paginator; talks with their series, their speakers, their tags.
+    with django_assert_num_queries(5 + sign_in):
+        response = client.get(tag.get_absolute_url())
+    assert len(response.context["page"]) == rows
+
+
+@ROWS
+def test_speaker_detail(client, sign_in, rows, django_assert_num_queries):
+    speaker = SpeakerFactory()
+    make_talks(rows, speakers=[speaker])
+    # speaker; count for the paginator; talks with their series, their speakers, their tags.
+    with django_assert_num_queries(5 + sign_in):
+        response = client.get(speaker.get_absolute_url())
+    assert len(response.context["page"]) == rows
+
+
+@ROWS
+def test_series_list(client, sign_in, rows, django_assert_num_queries):
+    for _ in range(rows):
+        SeriesFactory()
+    # series.
+    with django_assert_num_queries(1 + sign_in):
+        response = client.get(reverse("seminars:series-list"))
+    assert len(response.context["series_list"]) == rows
+
+
+@ROWS
+def test_series_detail(client, sign_in, rows, django_assert_num_queries):
+    series = SeriesFactory()
+    make_talks(rows, series=series)
+    # series; count for the paginator; talks with their series, their speakers, their tags.
+    with django_assert_num_queries(5 + sign_in):
+        response = client.get(series.get_absolute_url())
+    assert len(response.context["page"]) == rows

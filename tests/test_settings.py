@@ -1,0 +1,143 @@
+"""config.settings read in fresh interpreters, each with a chosen environment.
+
+Settings are computed once at import, so each case imports them in a subprocess
+whose environment holds only the variables the case sets.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings as test_settings
+
+PROJECT_DIR = Path(test_settings.BASE_DIR)
+
+PRINT_SETTINGS = """
+import json, sys
+from config import settings
+print(json.dumps({name: getattr(settings, name) for name in sys.argv[1:]}, default=str))
+"""
+
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "SECRET_KEY": "a-production-secret-that-is-long-enough-to-be-plausible",
+    "ALLOWED_HOSTS": "seminars.example.org",
+    "EMAIL_HOST": "smtp.example.org",
+}
+
+
+@pytest.fixture(autouse=True)
+def fast_and_isolated():
+    """Replaces the suite's cache-clearing fixture: these tests touch no database or cache."""
+
+
+def import_settings(env, *names):
+    """Import config.settings with only `env` set; the completed process."""
+    return subprocess.run(  # noqa: S603 (a fixed script run by this interpreter)
+        [sys.executable, "-c", PRINT_SETTINGS, *names],
+        cwd=PROJECT_DIR,
+        env={"PATH": os.environ["PATH"], **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def read_settings(env, *names):
+    process = import_settings(env, *names)
+    assert process.returncode == 0, process.stderr
+    return json.loads(process.stdout)
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_without_a_required_variable_fails_loudly(missing):
+    env = {name: value for name, value in PRODUCTION.items() if name != missing}
+    process = import_settings(env, "DEBUG")
+    assert process.returncode != 0
+    assert "ImproperlyConfigured" in process.stderr
+    assert missing in process.stderr.splitlines()[-1]
+
+
+@pytest.mark.parametrize("value", ["maybe", "1", "yes"])
+def test_debug_must_be_true_or_false(value):
+    process = import_settings({"DJANGO_DEBUG": value}, "DEBUG")
+    assert process.returncode != 0
+    assert "ImproperlyConfigured" in process.stderr
+    assert "DJANGO_DEBUG" in process.stderr.splitlines()[-1]
+
+
+@pytest.mark.parametrize("value", ["true", "True", " TRUE "])
+def test_debug_true_is_read_whatever_its_case(value):
+    assert read_settings({"DJANGO_DEBUG": value}, "DEBUG") == {"DEBUG": True}
+
+
+def test_production_settings():
+    values = read_settings(
+        PRODUCTION,
+        "DEBUG",
+        "ACCOUNT_EMAIL_VERIFICATION",
+        "STORAGES",
+        "MIDDLEWARE",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+    )
+    assert values["DEBUG"] is False
+    assert values["ACCOUNT_EMAIL_VERIFICATION"] == "mandatory"
+    assert (
+        values["STORAGES"]["staticfiles"]["BACKEND"]
+        == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    )
+    assert values["SESSION_COOKIE_SECURE"] and values["CSRF_COOKIE_SECURE"]
+
+
+@pytest.mark.parametrize("env", [{}, PRODUCTION], ids=["development", "production"])
+def test_whitenoise_sits_right_after_the_security_middleware(env):
+    middleware = read_settings(env, "MIDDLEWARE")["MIDDLEWARE"]
+    security = middleware.index("django.middleware.security.SecurityMiddleware")
+    assert middleware[security + 1] == "whitenoise.middleware.WhiteNoiseMiddleware"
+
+
+def test_development_defaults_to_sqlite_in_the_project_folder():
+    database = read_settings({}, "DATABASES")["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert Path(database["NAME"]).parent == PROJECT_DIR
+
+
+def test_postgres_url_gives_postgresql_with_health_checks():
+    env = {"DATABASE_URL": "postgres://portal:pw@db.example.org:5432/seminars"}
+    database = read_settings(env, "DATABASES")["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert (database["HOST"], database["PORT"], database["NAME"]) == (
+        "db.example.org",
+        5432,
+        "seminars",
+    )
+    assert database["CONN_HEALTH_CHECKS"] is True
+    assert database["CONN_MAX_AGE"] > 0
+
+
+def test_postgres_pool_replaces_persistent_connections():
+    env = {"DATABASE_URL": "postgres://portal:pw@db.example.org/seminars", "DATABASE_POOL": "true"}
+    database = read_settings(env, "DATABASES")["DATABASES"]["default"]
+    assert database["OPTIONS"]["pool"]
+    assert database["CONN_MAX_AGE"] == 0
+
+
+def test_redis_url_gives_djangos_redis_cache():
+    env = {"REDIS_URL": "redis://cache.example.org:6379/1"}
+    cache = read_settings(env, "CACHES")["CACHES"]["default"]
+    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["LOCATION"] == "redis://cache.example.org:6379/1"
+
+
+@pytest.mark.parametrize("env", [{}, PRODUCTION], ids=["development", "production"])
+def test_without_redis_the_cache_is_shared_by_processes(env):
+    # Rate limits live in the cache; a per-process cache would let each app server
+    # count on its own.
+    cache = read_settings(env, "CACHES")["CACHES"]["default"]
+    assert cache["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    assert "locmem" not in cache["BACKEND"].lower()
