@@ -20,6 +20,19 @@ class User(AbstractUser):
         validators=[validate_timezone],
         help_text="Times are also shown in this zone. Leave empty to use your browser's.",
     )
+    followed_tags = models.ManyToManyField("seminars.Tag", blank=True, related_name="followers")
+    followed_series = models.ManyToManyField(
+        "seminars.Series", blank=True, related_name="followers"
+    )
+    email_on_reply = models.BooleanField(
+        "email me when someone replies to my comments", default=True
+    )
+    email_on_held_comment = models.BooleanField(
+        "email me when a comment in my series awaits approval", default=True
+    )
+    email_weekly_digest = models.BooleanField(
+        "email me a weekly digest of talks I follow", default=True
+    )
 
     class Meta(AbstractUser.Meta):
         ordering = ["display_name", "id"]
@@ -34,3 +47,7 @@ class User(AbstractUser):
     def public_name(self) -> str:
         """The name the public sees; never the email address or the login."""
         return self.display_name or f"User {self.pk}"
+
+
+def user_display(user) -> str:
+    return user.public_name

@@ -107,7 +107,7 @@ class CommentOut(Schema):
 
     @staticmethod
     def resolve_author(comment):
-        return comment.author.public_name
+        return comment.author_name
 
 
 class TalkOut(WithPageURL):

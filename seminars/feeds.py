@@ -112,7 +112,7 @@ class CommentFeed(Feed):
         return comments.order_by("-created", "-id")[:FEED_LENGTH]
 
     def item_title(self, comment):
-        return f"{comment.author.public_name} on {comment.talk.title}"
+        return f"{comment.author_name} on {comment.talk.title}"
 
     def item_pubdate(self, comment):
         return comment.created
@@ -122,4 +122,4 @@ class CommentFeed(Feed):
 
     def item_author_name(self, comment):
         # The public name only: an email address is never shown.
-        return comment.author.public_name
+        return comment.author_name

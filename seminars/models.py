@@ -49,6 +49,24 @@ class Series(TimestampedModel):
         settings.AUTH_USER_MODEL, blank=True, related_name="organised_series"
     )
 
+    class Moderation(models.TextChoices):
+        NONE = "none", "Publish comments at once"
+        FIRST_TIME = "first_time", "Hold comments from first-time commenters"
+        ALL = "all", "Hold every comment for approval"
+
+    comment_moderation = models.CharField(
+        max_length=12, choices=Moderation.choices, default=Moderation.NONE
+    )
+    max_links = models.PositiveSmallIntegerField(
+        "most links in a comment",
+        default=2,
+        help_text="Comments with more links than this are held for approval.",
+    )
+    blocked_words = models.TextField(
+        blank=True,
+        help_text="One word or phrase a line; comments containing one are held for approval.",
+    )
+
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "series"
@@ -129,6 +147,8 @@ class Talk(TimestampedModel):
     # Speaker and tag names copied onto the talk so search reads one row per talk;
     # seminars.search keeps it in step (see its docstring).
     search_names = models.TextField(blank=True, editable=False)
+    # The UID of the calendar event a talk was imported from, so re-imports update it.
+    import_uid = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     # iCalendar SEQUENCE: goes up each time an edit changes what a calendar shows.
     sequence = models.PositiveIntegerField(default=0, editable=False)
@@ -193,10 +213,27 @@ class Talk(TimestampedModel):
 
 
 class Comment(TimestampedModel):
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        HELD = "held", "Held for approval"
+
     talk = models.ForeignKey(Talk, on_delete=models.CASCADE, related_name="comments")
+    # Null once the author deletes their account: the comment stays, by "deleted user".
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
     )
+    # One level of replies: a reply's parent is always a top-level comment.
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replies"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    held_reason = models.CharField(max_length=200, blank=True)
+    # The comment form's one-time token: a double-submitted form stores one comment.
+    submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     body = models.TextField()
     body_html = models.TextField(blank=True, editable=False)
     edited = models.DateTimeField(
@@ -211,6 +248,7 @@ class Comment(TimestampedModel):
         blank=True,
         related_name="+",
     )
+    removal_reason = models.CharField(max_length=300, blank=True)
 
     objects = CommentQuerySet.as_manager()
 
@@ -222,7 +260,7 @@ class Comment(TimestampedModel):
         ]
 
     def __str__(self):
-        return f"Comment {self.pk} by {self.author.public_name} on {self.talk}"
+        return f"Comment {self.pk} by {self.author_name} on {self.talk}"
 
     def save(self, *args, **kwargs):
         kwargs["update_fields"] = render_into(
@@ -232,6 +270,10 @@ class Comment(TimestampedModel):
 
     def get_absolute_url(self):
         return f"{self.talk.get_absolute_url()}#comment-{self.pk}"
+
+    @property
+    def author_name(self) -> str:
+        return self.author.public_name if self.author else "deleted user"
 
     @property
     def removed_by_author(self) -> bool:

@@ -29,11 +29,6 @@ PRODUCTION = {
 }
 
 
-@pytest.fixture(autouse=True)
-def fast_and_isolated():
-    """Replaces the suite's cache-clearing fixture: these tests touch no database or cache."""
-
-
 def import_settings(env, *names):
     """Import config.settings with only `env` set; the completed process."""
     return subprocess.run(  # noqa: S603 (a fixed script run by this interpreter)
