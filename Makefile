@@ -5,7 +5,7 @@ MANAGE := $(PYTHON) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev browser migrate lint format
+.PHONY: run test install install-dev browser migrate lint format audit bench
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -43,12 +43,17 @@ run: migrate
 	@echo "(the confirmation email is printed in this terminal), then run"
 	@echo "    $(MANAGE) make_organiser you@example.org"
 	@echo "or make a superuser with: $(MANAGE) createsuperuser"
+	@echo "Emails (replies, digests) are sent by a task worker that runs alongside"
+	@echo "the server and stops with it (Ctrl+C)."
 	@echo ""
+	$(MANAGE) db_worker --no-reload & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit -c pyproject.toml -r config seminars accounts --quiet
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .
@@ -57,3 +62,18 @@ format: install-dev
 test: install-dev browser lint
 	$(MANAGE) makemigrations --check --dry-run
 	$(VENV)/bin/pytest
+
+# Lighthouse (pinned in audit/package-lock.json) on the demo site, served as in
+# production; writes audit/scores.json and audit/scores.md. See audit/run.py.
+audit/node_modules/.installed: audit/package-lock.json
+	cd audit && npm ci --no-audit --no-fund
+	touch $@
+
+audit: install-dev browser audit/node_modules/.installed
+	$(PYTHON) audit/run.py
+
+# Throughput and latency of the pages as in production, at 1,000 and 10,000
+# talks (about 20 minutes; BENCH_DURATION=5 for a quick try). Not part of
+# `make test`. Needs PostgreSQL; see bench/README.md.
+bench: install
+	$(PYTHON) bench/run.py

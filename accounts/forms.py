@@ -84,3 +84,54 @@ class ProfileForm(forms.ModelForm):
         if not name:
             raise forms.ValidationError("Please enter the name to show with your comments.")
         return name
+
+
+class PreferencesForm(forms.ModelForm):
+    """The emails a user gets, and the tags and series their digest covers."""
+
+    EMAIL_FIELDS = ["email_on_reply", "email_on_held_comment", "email_weekly_digest"]
+
+    class Meta:
+        model = User
+        fields = [
+            "email_on_reply",
+            "email_on_held_comment",
+            "email_weekly_digest",
+            "followed_tags",
+            "followed_series",
+        ]
+        labels = {"followed_tags": "Tags I follow", "followed_series": "Series I follow"}
+        widgets = {
+            "followed_tags": forms.CheckboxSelectMultiple,
+            "followed_series": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, organiser: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not organiser:
+            # Only organisers are asked to approve comments.
+            del self.fields["email_on_held_comment"]
+
+    def save_preferences(self) -> None:
+        """Save the email switches (only those) and the follows."""
+        user = self.save(commit=False)
+        user.save(update_fields=[name for name in self.EMAIL_FIELDS if name in self.fields])
+        self.save_m2m()
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password

@@ -51,3 +51,24 @@ class User(AbstractUser):
 
 def user_display(user) -> str:
     return user.public_name
+
+
+class Digest(models.Model):
+    """A weekly digest queued for a user: the record that makes send_digests idempotent."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="digests")
+    # The Monday of the week it was sent in: one digest per user and week.
+    week = models.DateField()
+    talks = models.ManyToManyField("seminars.Talk", related_name="digests")
+    created = models.DateTimeField(auto_now_add=True)
+    # When the mail server accepted it; empty while it waits in the queue.
+    sent = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-week", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "week"], name="digest_one_per_user_week"),
+        ]
+
+    def __str__(self):
+        return f"Digest for {self.user} in the week of {self.week}"

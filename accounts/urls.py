@@ -6,4 +6,10 @@ app_name = "accounts"
 
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
+    path("preferences/", views.preferences, name="preferences"),
+    path("delete/", views.delete_account, name="delete"),
+    path("unsubscribe/<str:token>/", views.unsubscribe_view, name="unsubscribe"),
+    # <kind> is "tag" or "series" (accounts.follows.FOLLOWABLE).
+    path("follow/<str:kind>/<slug:slug>/", views.follow, {"following": True}, name="follow"),
+    path("unfollow/<str:kind>/<slug:slug>/", views.follow, {"following": False}, name="unfollow"),
 ]

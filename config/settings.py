@@ -6,9 +6,11 @@ cannot guess, such as SECRET_KEY and ALLOWED_HOSTS.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -32,6 +34,20 @@ def envint(name: str, default: str) -> int:
 
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def envrates(name: str, default: str) -> list[tuple[int, str]]:
+    """Read rate limits like "5/m,50/d" as (count, unit) pairs; anything else is an error.
+
+    Units: s, m, h, d (second, minute, hour, day).
+    """
+    value = os.environ.get(name, default)
+    rates = [re.fullmatch(r"([1-9][0-9]*)/([smhd])", part.strip()) for part in value.split(",")]
+    if not all(rates):
+        raise ImproperlyConfigured(
+            f"{name} must be counts per s, m, h or d, like '5/m,50/d', not {value!r}"
+        )
+    return [(int(rate[1]), rate[2]) for rate in rates]
 
 
 def required(name: str) -> str:
@@ -64,6 +80,11 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
+    # Sign-in providers: each is offered once its client id and secret are set (below).
+    "allauth.socialaccount.providers.orcid",
+    # Background tasks (emails): the backport of django.tasks and its database queue.
+    "django_tasks",
+    "django_tasks_db",
     # Its templates and static files serve the API docs page without a CDN.
     "ninja",
     "accounts",
@@ -71,15 +92,31 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that everything below (rate limits, logs) sees the client's address.
+    "config.security.ClientIPMiddleware",
+    # Above whitenoise, so that static files get these headers too.
+    "config.security.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages (whitenoise serves static files precompressed, above). GZip adds random
+    # bytes to each response against BREACH, so ETags are computed below it, on
+    # the uncompressed page.
+    "django.middleware.gzip.GZipMiddleware",
+    # ETag (a digest of the page) on every GET, and 304 when it still matches.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication, so that its 413 page shows who is signed in.
+    "config.security.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # A database outage in a view answers 503 (config/resilience.py; handler500
+    # covers one raised in middleware). Last, so it sees the error first.
+    "config.resilience.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -116,6 +153,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": envint("DATABASE_POOL_MIN_SIZE", "2"),
         "max_size": envint("DATABASE_POOL_MAX_SIZE", "10"),
+        # Seconds a request waits for a connection before giving up (a 503 page).
+        # With no more threads a process than max_size, only a database that does
+        # not answer makes a request wait; psycopg's default, 30, would hang them.
+        "timeout": envint("DATABASE_POOL_TIMEOUT", "5"),
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -136,8 +177,14 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "django_cache",
+            # Room for the anonymous pages (seminars.caching) besides the rate limits;
+            # past it, a third of the entries go, which is safe but costs renders.
+            "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
+
+# Comments a user may post (replies included), per window, counted in the cache above.
+COMMENT_RATE_LIMITS = envrates("COMMENT_RATE_LIMITS", "5/m,50/d")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -165,7 +212,38 @@ ACCOUNT_EMAIL_VERIFICATION = os.environ.get(
 )
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
-SOCIALACCOUNT_PROVIDERS: dict = {}
+
+
+def social_login_app(provider: str) -> dict | None:
+    """A sign-in provider's credentials from <PROVIDER>_CLIENT_ID and _SECRET; None if unset."""
+    prefix = provider.upper()
+    client_id = os.environ.get(f"{prefix}_CLIENT_ID", "")
+    secret = os.environ.get(f"{prefix}_CLIENT_SECRET", "")
+    if bool(client_id) != bool(secret):
+        raise ImproperlyConfigured(f"Set both {prefix}_CLIENT_ID and {prefix}_CLIENT_SECRET")
+    return {"client_id": client_id, "secret": secret} if client_id else None
+
+
+# Social sign-in, configured from the environment (no SocialApp rows): a provider
+# listed here (and installed above) is offered once its client id and secret are
+# set; until then its pages answer 404 (accounts.adapters). Adding GitHub, say:
+# install "allauth.socialaccount.providers.github", add "github": {} here and set
+# GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET. Each value holds allauth's provider
+# settings, and "form_action": the origin its sign-in redirects to (for the CSP).
+ORCID_BASE_DOMAIN = os.environ.get("ORCID_BASE_DOMAIN", "orcid.org")  # or sandbox.orcid.org
+SOCIAL_LOGIN_PROVIDERS = {
+    "orcid": {
+        "BASE_DOMAIN": ORCID_BASE_DOMAIN,
+        "MEMBER_API": False,
+        "form_action": f"https://{ORCID_BASE_DOMAIN}",
+    },
+}
+SOCIALACCOUNT_PROVIDERS = {
+    name: {**options, "APPS": [app]}
+    for name, options in SOCIAL_LOGIN_PROVIDERS.items()
+    if (app := social_login_app(name))
+}
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 
 # Email: printed to the console in development, SMTP when EMAIL_HOST is set.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -182,13 +260,30 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "seminars@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+
+def default_site_url() -> str:
+    if DEBUG:
+        return "http://127.0.0.1:8000"
+    host = ALLOWED_HOSTS[0]
+    if host.startswith(".") or "*" in host:
+        return required("SITE_URL")
+    return f"https://{host}"
+
+
+# Emails are written outside any request, so their links need the site's address.
+SITE_URL = (os.environ.get("SITE_URL") or default_site_url()).rstrip("/")
+
+# Background tasks: emails are queued in the database (DATABASE_URL's) and sent
+# by `manage.py db_worker` (seminars.tasks), never during a request.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
@@ -198,6 +293,13 @@ STATICFILES_FINDERS = [
 ]
 # Development and tests serve static files straight from the app folders.
 WHITENOISE_USE_FINDERS = DEBUG
+# collectstatic compresses (gzip and Brotli) only the hashed copies pages link to,
+# and skips source maps, which only browsers' developer tools fetch.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
+    *("jpg", "jpeg", "png", "gif", "webp", "woff", "woff2"),
+    *("zip", "gz", "tgz", "bz2", "tbz", "xz", "br", "map"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -208,12 +310,71 @@ STORAGES = {
     },
 }
 
-# Production hardening, on whenever DEBUG is off.
+# Production hardening, on whenever DEBUG is off. config/security.py holds the
+# middleware for what Django and django-csp do not cover.
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_HTTPONLY = True
+# No script of ours reads the CSRF cookie: forms carry the token in a field.
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Every page, the admin and the API docs load scripts, styles, fonts and images
+# from this site only, as files: no inline script or style, no eval.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        # And each enabled sign-in provider's site: browsers apply form-action
+        # to where a form's response redirects.
+        "form-action": [
+            SELF,
+            *(options["form_action"] for options in SOCIALACCOUNT_PROVIDERS.values()),
+        ],
+    }
+}
+# Browser features no page uses, denied to the site and anything it might embed.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "encrypted-media",
+        "geolocation", "gyroscope", "magnetometer", "microphone", "midi", "payment",
+        "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+    )
+}  # fmt: skip
+
+# How many proxies of our own (load balancer, nginx) stand in front of the app
+# servers. 0: REMOTE_ADDR is the client. N: the client is the Nth address from
+# the right of X-Forwarded-For (config.security.client_ip); what a client puts
+# there itself is ignored.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
+# allauth must not read X-Forwarded-For on its own: ClientIPMiddleware has
+# already put the client's address in REMOTE_ADDR.
+ALLAUTH_TRUSTED_PROXY_COUNT = 0
+
+# Request bodies. Text forms: a 5,000-character comment is at most 60 KB encoded
+# and the admin's largest form (a talk and its comments) far less than the limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 512 * 1024
+# The admin's talk form posts three fields per comment of the talk.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+# The admin import takes one file; nothing else uploads any.
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+# Uploads above this go to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Any larger body, uploads included, is refused unread with a 413 page.
+MAX_REQUEST_SIZE = envint("MAX_REQUEST_SIZE", str(5 * 1024 * 1024))
 if not DEBUG:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "true")
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000")

@@ -4,6 +4,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views import user_detail
 from seminars.api import api
 from seminars.views import healthz
 
@@ -12,11 +13,17 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Seminar portal administration"
 admin.site.site_title = "Seminar portal"
 
+# Explains refused oversized requests (413) instead of a bare "Bad request".
+handler400 = "config.security.bad_request"
+# A database outage answers 503 with a friendly page, whatever raised it.
+handler500 = "config.resilience.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("users/<int:pk>/", user_detail, name="user-detail"),
     path("", include("seminars.urls")),
 ]

@@ -1,24 +1,158 @@
-"""The organisers' tools: talks, series, speakers, tags and comment moderation."""
+"""The organisers' tools: talks, series, speakers, tags and comment moderation.
 
+Organisers (staff in the Organisers group) see and change only the series they
+organise and those series' talks and comments; superusers see everything.
+Speakers and tags are shared by all series. Every page and action reads its
+objects through `get_queryset`, which applies that rule, so an organiser who
+posts another series' ids finds nothing to act on.
+"""
+
+import datetime
+import re
+import uuid
 import zoneinfo
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import models
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, models
+from django.db.models import F, Q
+from django.http import Http404
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
+from . import exports, imports, moderation
 from .models import Comment, Series, Speaker, Tag, Talk
+from .roles import ORGANISERS_GROUP
 
 # A link typed without a scheme is read as https (Django 6's default; 5.2 warns otherwise).
 HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+IMPORT_SESSION_KEY = "seminars_talk_import"
+
+
+def organised_series(user):
+    """The series a user may manage: every one for a superuser, else the ones they organise."""
+    if user.is_superuser:
+        return Series.objects.all()
+    return Series.objects.filter(organisers=user)
+
+
+class SeriesScopedAdmin(admin.ModelAdmin):
+    """Shows an organiser only the objects of the series they organise."""
+
+    # The lookup from this model to Series.organisers.
+    organisers_lookup = ""
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        # Series.organisers is unique per (series, user), so the join adds no duplicates.
+        return queryset.filter(**{self.organisers_lookup: request.user})
+
+
+class OrganisedSeriesFilter(admin.RelatedFieldListFilter):
+    """The series filter offers only the series the user manages."""
+
+    def field_choices(self, field, request, model_admin):
+        return field.get_choices(
+            include_blank=False,
+            limit_choices_to={"pk__in": organised_series(request.user)},
+            ordering=("name",),
+        )
+
+
+# Series
+
+
+class OrganiserChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user):
+        return f"{user.public_name} <{user.email}>"
+
+
+class SeriesAdminForm(forms.ModelForm):
+    """Organisers are chosen among organiser accounts, so no one grants admin access here.
+
+    A superuser makes someone an organiser first (`manage.py make_organiser`);
+    the people already organising the series stay listed whatever they are now.
+    """
+
+    organisers = OrganiserChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=admin.widgets.FilteredSelectMultiple("organisers", is_stacked=False),
+        help_text="Organisers manage this series' talks and comments in the admin. Only "
+        "organiser accounts are listed; ask an administrator to make someone an organiser.",
+    )
+
+    class Meta:
+        model = Series
+        fields = [
+            "name",
+            "slug",
+            "description",
+            "timezone",
+            "organisers",
+            "comment_moderation",
+            "max_links",
+            "blocked_words",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        eligible = Q(is_staff=True, groups__name=ORGANISERS_GROUP) | Q(is_superuser=True)
+        if self.instance.pk:
+            eligible |= Q(organised_series=self.instance)
+        users = get_user_model().objects.filter(eligible).distinct().order_by("display_name", "pk")
+        self.fields["organisers"].queryset = users
 
 
 @admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
-    list_display = ["name", "timezone"]
+class SeriesAdmin(SeriesScopedAdmin):
+    organisers_lookup = "organisers"
+    form = SeriesAdminForm
+    list_display = ["name", "timezone", "comment_moderation"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["organisers"]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "description", "timezone", "organisers"]}),
+        ("Comments", {"fields": ["comment_moderation", "max_links", "blocked_words"]}),
+    ]
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/export.csv",
+                self.admin_site.admin_view(self.export_csv),
+                name="seminars_series_export_csv",
+            ),
+            path(
+                "<path:object_id>/export.ics",
+                self.admin_site.admin_view(self.export_ics),
+                name="seminars_series_export_ics",
+            ),
+            *super().get_urls(),
+        ]
+
+    def viewable_series(self, request, object_id):
+        # get_object reads through get_queryset: another organiser's series is not found.
+        series = self.get_object(request, object_id)
+        if series is None:
+            raise Http404("No such series.")
+        if not self.has_view_permission(request, series):
+            raise PermissionDenied
+        return series
+
+    def export_csv(self, request, object_id):
+        return exports.csv_response(self.viewable_series(request, object_id))
+
+    def export_ics(self, request, object_id):
+        return exports.ics_response(request, self.viewable_series(request, object_id))
 
 
 @admin.register(Speaker)
@@ -36,16 +170,25 @@ class TagAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+# Talks
+
+
 class CommentInline(admin.TabularInline):
+    """The talk's comments, to read; moderating them happens on the comment pages."""
+
     model = Comment
-    fields = ["author", "body", "created", "removed"]
-    readonly_fields = ["author", "body", "created"]
+    fields = ["author_name", "body", "created", "status", "removed"]
+    readonly_fields = fields
     extra = 0
     can_delete = False
     show_change_link = True
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="author")
+    def author_name(self, comment):
+        return comment.author_name
 
 
 class TalkAdminForm(forms.ModelForm):
@@ -86,11 +229,38 @@ class TalkAdminForm(forms.ModelForm):
         return cleaned_data
 
 
+# "colloquium-2030-07-01": the date a duplicate replaces with its own.
+DATED_SLUG = re.compile(r"-\d{4}-\d{2}-\d{2}$")
+WEEK = datetime.timedelta(weeks=1)
+
+
+def duplicate_week_later(talk) -> Talk:
+    """A draft copy of `talk` one week later, for weekly seminars."""
+    start = talk.start + WEEK
+    local_date = start.astimezone(zoneinfo.ZoneInfo(talk.series.timezone)).date()
+    base = f"{DATED_SLUG.sub('', talk.slug)[:180]}-{local_date.isoformat()}"
+    copy = Talk.objects.create(
+        series=talk.series,
+        title=talk.title,
+        slug=imports.unique_slug(Talk, base),
+        abstract=talk.abstract,
+        start=start,
+        end=talk.end + WEEK,
+        venue=talk.venue,
+        online_url=talk.online_url,
+        status=Talk.Status.DRAFT,
+    )
+    copy.speakers.set(talk.speakers.all())
+    copy.tags.set(talk.tags.all())
+    return copy
+
+
 @admin.register(Talk)
-class TalkAdmin(admin.ModelAdmin):
+class TalkAdmin(SeriesScopedAdmin):
+    organisers_lookup = "series__organisers"
     form = TalkAdminForm
     list_display = ["title", "start", "series", "status"]
-    list_filter = ["series", "status", "tags"]
+    list_filter = [("series", OrganisedSeriesFilter), "status", "tags"]
     list_select_related = ["series"]
     search_fields = ["title", "abstract", "speakers__name"]
     date_hierarchy = "start"
@@ -98,6 +268,7 @@ class TalkAdmin(admin.ModelAdmin):
     autocomplete_fields = ["speakers", "tags"]
     formfield_overrides = HTTPS_URL_FIELDS
     inlines = [CommentInline]
+    actions = ["publish_talks", "duplicate_talks"]
     fieldsets = [
         (None, {"fields": ["series", "title", "slug", "status", "speakers", "tags"]}),
         ("When and where", {"fields": ["start", "end", "venue", "online_url"]}),
@@ -105,39 +276,308 @@ class TalkAdmin(admin.ModelAdmin):
         ("Afterwards", {"fields": ["recording_url", "slides_url"]}),
     ]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "series":
+            # A crafted POST naming another series fails validation like a typo would.
+            kwargs["queryset"] = organised_series(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.action(description="Publish selected draft talks", permissions=["change"])
+    def publish_talks(self, request, queryset):
+        drafts = list(queryset.filter(status=Talk.Status.DRAFT))
+        for talk in drafts:
+            talk.status = Talk.Status.PUBLISHED
+            # save(), not update(): the calendar SEQUENCE goes up.
+            talk.save(update_fields=["status", "updated"])
+        self.message_user(request, f"Published {len(drafts)} talk(s).", messages.SUCCESS)
+
+    @admin.action(
+        description="Duplicate selected talks one week later, as drafts", permissions=["add"]
+    )
+    def duplicate_talks(self, request, queryset):
+        talks = queryset.select_related("series").prefetch_related("speakers", "tags")
+        copies = [duplicate_week_later(talk) for talk in talks]
+        self.message_user(
+            request,
+            f"Made {len(copies)} draft(s) one week later; publish them when they are ready.",
+            messages.SUCCESS,
+        )
+
+    # Import: upload, preview, confirm.
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="seminars_talk_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        if request.method == "POST" and "token" in request.POST:
+            return self.import_confirm(request)
+        form = imports.ImportForm(
+            request.POST or None,
+            request.FILES or None,
+            series_choices=organised_series(request.user),
+            initial={"series": request.GET.get("series")},
+        )
+        if not form.is_bound or not form.is_valid():
+            return self.render_import(request, "import_form.html", form=form)
+        series, upload = form.cleaned_data["series"], form.cleaned_data["file"]
+        try:
+            plan = self.read_plan(series, upload.kind, upload.text)
+        except imports.ImportRejected as rejected:
+            return self.render_import(
+                request, "import_form.html", form=form, **shown_errors(rejected.errors)
+            )
+        token = str(uuid.uuid4())
+        # The text waits in the session (on the server) until the organiser confirms.
+        request.session[IMPORT_SESSION_KEY] = {
+            "token": token,
+            "series": series.pk,
+            "kind": upload.kind,
+            "name": upload.name,
+            "text": upload.text,
+        }
+        return self.render_import(
+            request, "import_preview.html", plan=plan, token=token, file_name=upload.name
+        )
+
+    def import_confirm(self, request):
+        pending = request.session.get(IMPORT_SESSION_KEY) or {}
+        if pending.get("token") != request.POST["token"]:
+            self.message_user(
+                request,
+                "That preview has expired or was replaced by another; upload the file again.",
+                messages.ERROR,
+            )
+            return redirect("admin:seminars_talk_import")
+        series = organised_series(request.user).filter(pk=pending["series"]).first()
+        if series is None:
+            raise PermissionDenied("You no longer organise that series.")
+        try:
+            plan = imports.apply_import(self.read_plan(series, pending["kind"], pending["text"]))
+        except imports.ImportRejected as rejected:
+            # The talks changed since the preview (someone else edited them): nothing is saved.
+            return self.render_import(
+                request, "import_form.html", form=None, **shown_errors(rejected.errors)
+            )
+        except IntegrityError:
+            # Another import or edit took a slug at the same moment; the transaction rolled back.
+            self.message_user(request, "Nothing was imported; please try again.", messages.ERROR)
+            return redirect("admin:seminars_talk_import")
+        del request.session[IMPORT_SESSION_KEY]
+        self.message_user(
+            request,
+            f"Imported {pending['name']} into {series}: {plan.created} new talk(s), "
+            f"{plan.updated} updated, {plan.unchanged} unchanged.",
+            messages.SUCCESS,
+        )
+        changelist = reverse("admin:seminars_talk_changelist")
+        return redirect(f"{changelist}?series__id__exact={series.pk}")
+
+    @staticmethod
+    def read_plan(series, kind, text):
+        rows = imports.read_rows(kind, text, zoneinfo.ZoneInfo(series.timezone))
+        return imports.plan_import(series, rows)
+
+    def render_import(self, request, template, **context):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import talks",
+            "columns": imports.CSV_COLUMNS,
+            "max_rows": imports.MAX_ROWS,
+            **context,
+        }
+        return TemplateResponse(request, f"admin/seminars/talk/{template}", context)
+
+
+def shown_errors(errors: list[str]) -> dict:
+    shown = errors[: imports.MAX_ERRORS_SHOWN]
+    return {"errors": shown, "more_errors": len(errors) - len(shown)}
+
+
+# Comments and their moderation
+
+
+class ModerationFilter(admin.SimpleListFilter):
+    """The moderation queue is this filter's first choice."""
+
+    title = "moderation"
+    parameter_name = "moderation"
+    QUEUE = "held"
+
+    def lookups(self, request, model_admin):
+        return [
+            (self.QUEUE, "Awaiting approval"),
+            ("published", "Published"),
+            ("removed", "Removed"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.QUEUE:
+            return queryset.filter(status=Comment.Status.HELD, removed=False)
+        if self.value() == "published":
+            return queryset.filter(status=Comment.Status.PUBLISHED, removed=False)
+        if self.value() == "removed":
+            return queryset.filter(removed=True)
+        return queryset
+
+
+class CommentModerationForm(forms.ModelForm):
+    class Meta:
+        model = Comment
+        fields = ["body", "status", "removed", "removal_reason"]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        removed = cleaned_data.get("removed")
+        if "removed" not in self.changed_data:
+            return cleaned_data
+        if removed and not cleaned_data.get("removal_reason", "").strip():
+            self.add_error("removal_reason", "Say why the comment is removed.")
+        if not removed and self.instance.removed_by_author:
+            self.add_error("removed", "Its author deleted this comment; only they had that say.")
+        return cleaned_data
+
+
+class RemovalForm(forms.Form):
+    reason = forms.CharField(
+        max_length=Comment._meta.get_field("removal_reason").max_length,
+        help_text="Kept with the comments for the organisers; the thread shows only "
+        "“Comment removed by an organiser”.",
+    )
+
+
+def restorable(comments):
+    """Removed comments, except those their authors deleted: that was the author's choice."""
+    return comments.filter(removed=True).exclude(removed_by__isnull=False, removed_by=F("author"))
+
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "talk", "author", "created", "removed"]
-    list_filter = ["removed", "talk__series"]
+class CommentAdmin(SeriesScopedAdmin):
+    organisers_lookup = "talk__series__organisers"
+    form = CommentModerationForm
+    list_display = ["excerpt", "talk", "author_name", "status", "created", "removed"]
+    list_filter = [ModerationFilter, ("talk__series", OrganisedSeriesFilter)]
     list_select_related = ["talk", "author"]
     search_fields = ["body", "author__email", "author__display_name", "talk__title"]
-    readonly_fields = ["talk", "author", "created", "updated", "removed_by"]
-    fields = ["talk", "author", "body", "removed", "removed_by", "created", "updated"]
-    actions = ["remove_comments", "restore_comments"]
+    readonly_fields = [
+        "talk",
+        "author_name",
+        "parent",
+        "created",
+        "updated",
+        "held_reason",
+        "removed_by",
+    ]
+    fields = [
+        "talk",
+        "author_name",
+        "parent",
+        "created",
+        "updated",
+        "body",
+        "status",
+        "held_reason",
+        "removed",
+        "removal_reason",
+        "removed_by",
+    ]
+    actions = ["approve_comments", "remove_comments", "restore_comments"]
+
+    @admin.display(description="comment")
+    def excerpt(self, comment):
+        return Truncator(comment.body).chars(80)
+
+    @admin.display(description="author", ordering="author__display_name")
+    def author_name(self, comment):
+        return comment.author_name
 
     def has_add_permission(self, request):
         return False
-
-    def save_model(self, request, obj, form, change):
-        if "removed" in form.changed_data:
-            obj.removed_by = request.user if obj.removed else None
-        super().save_model(request, obj, form, change)
 
     def has_delete_permission(self, request, obj=None):
         # Moderation is a soft delete: remove, never delete.
         return False
 
-    @admin.action(description="Remove selected comments", permissions=["change"])
-    def remove_comments(self, request, queryset):
-        count = queryset.filter(removed=False).update(
-            removed=True, removed_by=request.user, updated=timezone.now()
-        )
-        self.message_user(request, f"Removed {count} comment(s).", messages.SUCCESS)
+    def save_model(self, request, obj, form, change):
+        if "removed" in form.changed_data:
+            obj.removed_by = request.user if obj.removed else None
+            if not obj.removed:
+                obj.removal_reason = ""
+        if "status" in form.changed_data and obj.status == Comment.Status.PUBLISHED:
+            obj.held_reason = ""
+        super().save_model(request, obj, form, change)
 
-    @admin.action(description="Restore selected comments", permissions=["change"])
+    def get_urls(self):
+        return [
+            path(
+                "moderation-queue/",
+                self.admin_site.admin_view(self.queue_view),
+                name="seminars_comment_queue",
+            ),
+            *super().get_urls(),
+        ]
+
+    def queue_view(self, request):
+        """A stable address for the queue, for links in emails to organisers."""
+        changelist = reverse("admin:seminars_comment_changelist")
+        return redirect(f"{changelist}?{ModerationFilter.parameter_name}={ModerationFilter.QUEUE}")
+
+    def changelist_view(self, request, extra_context=None):
+        held = self.get_queryset(request).filter(status=Comment.Status.HELD, removed=False)
+        extra_context = {
+            **(extra_context or {}),
+            "held_count": held.count(),
+            "queue_url": reverse("admin:seminars_comment_queue"),
+        }
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(description="Approve selected held comments", permissions=["change"])
+    def approve_comments(self, request, queryset):
+        # One by one through moderation.approve, so approved replies are emailed.
+        held = list(queryset.filter(status=Comment.Status.HELD))
+        for comment in held:
+            moderation.approve(comment)
+        count = len(held)
+        self.message_user(request, f"Approved {count} comment(s).", messages.SUCCESS)
+
+    @admin.action(description="Remove selected comments (with a reason)…", permissions=["change"])
+    def remove_comments(self, request, queryset):
+        comments = list(queryset.select_related("talk", "author"))
+        if not comments:
+            self.message_user(request, "None of those comments are yours to moderate.")
+            return None
+        form = RemovalForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            count = queryset.filter(removed=False).update(
+                removed=True,
+                removed_by=request.user,
+                removal_reason=form.cleaned_data["reason"],
+                updated=timezone.now(),
+            )
+            self.message_user(request, f"Removed {count} comment(s).", messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Remove comments",
+            "comments": comments,
+            "form": form,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/seminars/comment/remove_confirmation.html", context)
+
+    @admin.action(description="Restore selected removed comments", permissions=["change"])
     def restore_comments(self, request, queryset):
-        count = queryset.filter(removed=True).update(
-            removed=False, removed_by=None, updated=timezone.now()
+        count = restorable(queryset).update(
+            removed=False, removed_by=None, removal_reason="", updated=timezone.now()
         )
         self.message_user(request, f"Restored {count} comment(s).", messages.SUCCESS)

@@ -2,13 +2,14 @@
 
 Served under /api/: the OpenAPI document is /api/openapi.json and its docs page
 /api/docs (Swagger UI from ninja's bundled static files, so no CDN).
-Only what the public pages show is exposed: never drafts, removed comments or
-anyone's email address.
+Only what the public pages show is exposed: never drafts, held or removed comments or
+anyone's email address. Every list comes a page at a time (?limit=, ?offset=).
 """
 
 import datetime
 from typing import Annotated, Any, Literal
 
+from csp.decorators import csp_update
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from ninja import Field, NinjaAPI, Path, Query, Schema
@@ -22,6 +23,8 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 # Far beyond any seminar archive, and small enough for every database's OFFSET.
 MAX_OFFSET = 1_000_000
+# A talk's own document holds its first comments; /talks/{slug}/comments pages through all.
+TALK_DETAIL_COMMENTS = 100
 
 api = NinjaAPI(
     title="Seminar portal API",
@@ -30,6 +33,8 @@ api = NinjaAPI(
     urls_namespace="api",
     # No link to the third-party validator: the docs page makes no outside requests.
     docs=Swagger(settings={"validatorUrl": None}),
+    # Swagger UI's stylesheet draws its icons as data: SVG images; only this page allows them.
+    docs_decorator=csp_update({"img-src": ["data:"]}),
 )
 
 
@@ -134,7 +139,10 @@ class TalkOut(WithPageURL):
 class TalkDetailOut(TalkOut):
     abstract: str = Field(description="Markdown with LaTeX, as the organisers wrote it.")
     abstract_html: str = Field(description="The abstract rendered to sanitized HTML.")
-    comments: list[CommentOut] = Field(description="Public comments, oldest first.")
+    comments: list[CommentOut] = Field(
+        description=f"The first {TALK_DETAIL_COMMENTS} public comments, oldest first; "
+        "/api/talks/{slug}/comments has them all, a page at a time."
+    )
 
     @staticmethod
     def resolve_comments(talk):
@@ -153,7 +161,7 @@ class TalkFilters(Schema):
     )
 
 
-class TalkPagination(LimitOffsetPagination):
+class Pagination(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
         offset: int = Field(0, ge=0, le=MAX_OFFSET)
@@ -186,7 +194,7 @@ def filter_talks(talks, filters: TalkFilters):
     url_name="talk-list",
     tags=["talks"],
 )
-@paginate(TalkPagination)
+@paginate(Pagination)
 def list_talks(request, filters: Query[TalkFilters]):
     """Public talks, upcoming first (soonest first), then past ones (most recent first)."""
     return filter_talks(public_talks(), filters)
@@ -199,21 +207,36 @@ def list_talks(request, filters: Query[TalkFilters]):
     tags=["talks"],
 )
 def get_talk(request, slug: Path[Slug]):
-    """One public talk with its abstract and public comments."""
-    comments = Comment.objects.filter(removed=False).for_thread()
+    """One public talk with its abstract and first public comments."""
+    comments = Comment.objects.public().for_thread()[:TALK_DETAIL_COMMENTS]
     talks = public_talks().prefetch_related(
         Prefetch("comments", queryset=comments, to_attr="public_comments")
     )
     return get_object_or_404(talks, slug=slug)
 
 
+@api.get(
+    "/talks/{slug}/comments",
+    response={200: list[CommentOut], 404: Error, 422: ValidationErrors},
+    url_name="talk-comments",
+    tags=["talks"],
+)
+@paginate(Pagination)
+def list_talk_comments(request, slug: Path[Slug]):
+    """A public talk's public comments and replies, oldest first."""
+    talk = get_object_or_404(Talk.objects.public(), slug=slug)
+    return talk.comments.public().for_thread()
+
+
 @api.get("/tags", response=list[TagDetailOut], url_name="tag-list", tags=["tags"])
+@paginate(Pagination)
 def list_tags(request):
-    """Every tag, by name, with its number of public talks."""
-    return Tag.objects.with_public_talk_counts().order_by("name")
+    """Tags by name, each with its number of public talks."""
+    return Tag.objects.with_public_talk_counts().order_by("name", "id")
 
 
 @api.get("/series", response=list[SeriesDetailOut], url_name="series-list", tags=["series"])
+@paginate(Pagination)
 def list_series(request):
-    """Every series, by name."""
-    return Series.objects.order_by("name")
+    """Series by name."""
+    return Series.objects.order_by("name", "id")

@@ -6,6 +6,7 @@ class SeminarsConfig(AppConfig):
     verbose_name = "Seminars"
 
     def ready(self):
-        from . import search
+        from . import caching, search
 
         search.connect_signals()
+        caching.connect_signals()

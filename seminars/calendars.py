@@ -1,7 +1,8 @@
 """iCalendar (RFC 5545) files: every talk, a tag's, a series', a speaker's, or one talk.
 
-Subscription feeds hold the past 30 days and every upcoming talk, which keeps
-them far under calendar clients' size caps. Times are written in UTC, so no
+Subscription feeds hold the past 30 days and the upcoming talks, at most
+MAX_EVENTS of them (the soonest), which keeps them far under calendar
+clients' size caps. Times are written in UTC, so no
 VTIMEZONE is needed, and each talk's UID is fixed for good so clients update
 their copy of an event instead of adding a second one.
 """
@@ -15,18 +16,34 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from icalendar import Calendar, Event
 
+from .caching import cache_public_page
 from .models import Series, Speaker, Tag, Talk
 from .sharing import SITE_NAME, headline
 
 PAST_WINDOW = datetime.timedelta(days=30)
+MAX_EVENTS = 500
 PRODID = f"-//{SITE_NAME}//Talks//EN"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
 def talks_in_window():
-    """Public talks from the last 30 days on, soonest first, with what an event shows."""
+    """Public talks from the last 30 days on, soonest first, with what an event shows.
+
+    calendar_response takes the first MAX_EVENTS.
+    """
     since = timezone.now() - PAST_WINDOW
     return Talk.objects.public().filter(start__gte=since).for_list_page().order_by("start", "id")
+
+
+def window_moves(now):
+    """When the oldest talk in the window leaves it (30 days after it started)."""
+    in_window = Talk.objects.public().filter(start__gte=now - PAST_WINDOW).order_by("start")
+    first_start = in_window.values_list("start", flat=True).first()
+    return first_start + PAST_WINDOW if first_start else None
+
+
+# The calendars of many talks: served from the anonymous page cache until the window moves.
+subscription_calendar = cache_public_page(expires=window_moves)
 
 
 def talk_uid(talk) -> str:
@@ -80,7 +97,7 @@ def calendar_response(request, name: str, talks, filename: str = "") -> HttpResp
     # icalendar writes X- properties verbatim, so a line break in a title could
     # start a property of its own: the name is kept to one line.
     calendar.add("x-wr-calname", " ".join(name.split()))
-    for talk in talks:
+    for talk in talks[:MAX_EVENTS]:
         calendar.add_component(talk_event(talk, request))
     response = HttpResponse(calendar.to_ical(), content_type=CONTENT_TYPE)
     if filename:
@@ -89,11 +106,13 @@ def calendar_response(request, name: str, talks, filename: str = "") -> HttpResp
 
 
 @require_GET
+@subscription_calendar
 def all_talks_calendar(request):
     return calendar_response(request, f"{SITE_NAME}: all talks", talks_in_window())
 
 
 @require_GET
+@subscription_calendar
 def tag_calendar(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     talks = talks_in_window().filter(tags=tag)
@@ -101,12 +120,14 @@ def tag_calendar(request, slug):
 
 
 @require_GET
+@subscription_calendar
 def series_calendar(request, slug):
     series = get_object_or_404(Series, slug=slug)
     return calendar_response(request, series.name, talks_in_window().filter(series=series))
 
 
 @require_GET
+@subscription_calendar
 def speaker_calendar(request, slug):
     speaker = get_object_or_404(Speaker, slug=slug)
     talks = talks_in_window().filter(speakers=speaker)
@@ -114,6 +135,7 @@ def speaker_calendar(request, slug):
 
 
 @require_GET
+@cache_public_page()
 def talk_calendar(request, slug):
     """One talk, whenever it is: the "add to calendar" download."""
     talk = get_object_or_404(Talk.objects.public().for_list_page(), slug=slug)

@@ -1,8 +1,10 @@
 """Atom feeds: newly announced talks (all, by tag, by series) and a talk's comments.
 
 Each feed holds the latest FEED_LENGTH entries, so it stays small however
-long the portal runs. Drafts and removed comments never appear.
+long the portal runs. Drafts, held and removed comments never appear.
 """
+
+import re
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
@@ -13,12 +15,51 @@ from .models import Series, Tag, Talk
 from .sharing import SITE_NAME, headline
 
 FEED_LENGTH = 50
+# Characters XML 1.0 cannot hold at all. People do type them (a pasted terminal
+# colour code, say), and Django's XML writer raises on them, failing the whole feed.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-class TalkFeed(Feed):
+def xml_safe(value):
+    """`value` without the characters XML cannot hold, for strings and lists of them."""
+    if isinstance(value, str):
+        return NOT_XML.sub("", value)
+    if isinstance(value, list | tuple):
+        return type(value)(xml_safe(item) for item in value)
+    return value
+
+
+class XMLSafeAtomFeed(Atom1Feed):
+    """An Atom feed that drops characters XML cannot hold instead of failing on them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.feed = {key: xml_safe(value) for key, value in self.feed.items()}
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*args, **kwargs)
+        self.items[-1] = {key: xml_safe(value) for key, value in self.items[-1].items()}
+
+
+class ETagFeed(Feed):
+    """A feed whose 304 answers rest on its ETag alone (ConditionalGetMiddleware's).
+
+    Django dates a feed (Last-Modified) by its newest entry. When an entry
+    leaves it (a talk unpublished, a comment removed), the feed changes but
+    that date may stay or go back, and If-Modified-Since would wrongly answer
+    "not modified". The ETag, a digest of the feed itself, is always right.
+    """
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        response.headers.pop("Last-Modified", None)
+        return response
+
+
+class TalkFeed(ETagFeed):
     """Every public talk, most recently announced first."""
 
-    feed_type = Atom1Feed
+    feed_type = XMLSafeAtomFeed
     description_template = "feeds/talk_description.html"
     author_name = SITE_NAME
 
@@ -90,10 +131,10 @@ class SeriesTalkFeed(TalkFeed):
         return talks.filter(series=series)
 
 
-class CommentFeed(Feed):
-    """A public talk's comments, newest first; removed comments never appear."""
+class CommentFeed(ETagFeed):
+    """A public talk's published comments and replies, newest first (never held or removed)."""
 
-    feed_type = Atom1Feed
+    feed_type = XMLSafeAtomFeed
     description_template = "feeds/comment_description.html"
     author_name = SITE_NAME
 
@@ -108,7 +149,7 @@ class CommentFeed(Feed):
 
     def items(self, talk):
         # The related manager hands each comment this talk, so links cost no query.
-        comments = talk.comments.filter(removed=False).select_related("author")
+        comments = talk.comments.public().select_related("author")
         return comments.order_by("-created", "-id")[:FEED_LENGTH]
 
     def item_title(self, comment):

@@ -50,7 +50,8 @@ class MathFontFinder(BaseFinder):
         match = self.storage.path(MATH_FONT_FILE) if path == MATH_FONT_STATIC_PATH else None
         if find_all:
             return [match] if match else []
-        return match
+        # Django's finders answer a miss with [] (None would be taken as a match).
+        return match or []
 
     def list(self, ignore_patterns):
         yield MATH_FONT_FILE, self.storage

@@ -1,11 +1,19 @@
+import uuid
+
 from django import forms
 
 from .models import Comment
 
 COMMENT_MAX_LENGTH = 5000
+REMOVAL_REASON_MAX_LENGTH = Comment._meta.get_field("removal_reason").max_length
+
+# Only a tampered page posts a malformed token.
+DAMAGED_FORM = "This form is damaged. Please reload the page and post again."
 
 
 class CommentForm(forms.ModelForm):
+    """A comment's text: for editing, and the base of the new-comment form."""
+
     body = forms.CharField(
         label="Your comment",
         max_length=COMMENT_MAX_LENGTH,
@@ -20,3 +28,44 @@ class CommentForm(forms.ModelForm):
     class Meta:
         model = Comment
         fields = ["body"]
+
+
+class NewCommentForm(CommentForm):
+    """A new comment or reply, with a one-time token so a double submit stores one comment.
+
+    Each rendering of the form gets a fresh token; a re-displayed form (after an
+    error) keeps the one it was posted with, since nothing was saved under it.
+    The token is optional so that a page loaded before it existed, or a script,
+    can still post (without that protection).
+    """
+
+    submission_token = forms.UUIDField(
+        required=False,
+        initial=uuid.uuid4,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": DAMAGED_FORM},
+    )
+
+    def save(self, commit=True):
+        self.instance.submission_token = self.cleaned_data["submission_token"]
+        return super().save(commit)
+
+
+class ReplyForm(NewCommentForm):
+    """A reply, written under its comment; its element ids differ from the comment form's."""
+
+    def __init__(self, *args, parent, **kwargs):
+        kwargs.setdefault("auto_id", "reply_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["body"].label = f"Your reply to {parent.author_name}"
+
+
+class RemovalForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=REMOVAL_REASON_MAX_LENGTH,
+        error_messages={
+            "required": "Please give a reason for removing the comment.",
+            "max_length": "Please keep the reason under %(limit_value)d characters.",
+        },
+    )

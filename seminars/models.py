@@ -269,7 +269,9 @@ class Comment(TimestampedModel):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return f"{self.talk.get_absolute_url()}#comment-{self.pk}"
+        # Not the talk page itself: which page of its thread shows the comment
+        # changes as comments are added, so this address redirects to it.
+        return reverse("seminars:comment", args=[self.pk])
 
     @property
     def author_name(self) -> str:

@@ -36,12 +36,17 @@ class TalkQuerySet(models.QuerySet):
 
     def for_list_page(self):
         """Everything a talk card shows, in a constant number of queries."""
-        from .models import Speaker, Tag
+        return self.select_related("series").prefetch_related(*talk_card_prefetches())
 
-        return self.select_related("series").prefetch_related(
-            Prefetch("speakers", queryset=Speaker.objects.order_by("name")),
-            Prefetch("tags", queryset=Tag.objects.order_by("name")),
-        )
+
+def talk_card_prefetches():
+    """A talk card's speakers and tags, by name: one query each for any number of talks."""
+    from .models import Speaker, Tag
+
+    return [
+        Prefetch("speakers", queryset=Speaker.objects.order_by("name")),
+        Prefetch("tags", queryset=Tag.objects.order_by("name")),
+    ]
 
 
 class TagQuerySet(models.QuerySet):
@@ -54,5 +59,38 @@ class TagQuerySet(models.QuerySet):
 
 
 class CommentQuerySet(models.QuerySet):
+    def public(self):
+        """What feeds, the API, counts and search may show: published and not removed."""
+        return self.filter(status=self.model.Status.PUBLISHED, removed=False)
+
+    def visible_to(self, user):
+        """The comments a thread shows `user` (removed ones appear as a notice).
+
+        Everyone sees published comments; authors also see their own held ones;
+        a series' organisers and superusers see every comment.
+        """
+        if user.is_superuser:
+            return self
+        visible = Q(status=self.model.Status.PUBLISHED)
+        if user.is_authenticated:
+            visible |= Q(author=user)
+        if user.is_staff:
+            # A subquery, not a join: a join on organisers would repeat each comment.
+            visible |= Q(talk__series__in=user.organised_series.all())
+        return self.filter(visible)
+
     def for_thread(self):
         return self.select_related("author").order_by("created", "id")
+
+    def thread_for(self, user):
+        """Top-level comments `user` may see, each with its visible replies in `thread_replies`.
+
+        Two queries however many comments and replies: the comments, then their replies.
+        """
+        replies = self.model.objects.visible_to(user).for_thread()
+        return (
+            self.filter(parent=None)
+            .visible_to(user)
+            .for_thread()
+            .prefetch_related(Prefetch("replies", queryset=replies, to_attr="thread_replies"))
+        )

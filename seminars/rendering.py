@@ -11,7 +11,7 @@ A formula that cannot be converted is shown as its escaped source in
 """
 
 import re
-from xml.etree.ElementTree import Element, tostring
+from xml.etree.ElementTree import Element, tostring  # nosec B405 # builds MathML, parses no XML
 
 import nh3
 from latex2mathml.converter import convert_to_element

@@ -1,34 +1,33 @@
-"""Public pages: talk listings, a talk with its comments, and comment actions."""
+"""Public pages: talk listings, a talk (its thread is in comment_views), search, health."""
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import (
-    require_GET,
-    require_http_methods,
-    require_POST,
-    require_safe,
-)
+from django.views.decorators.http import require_GET, require_safe
 
-from .forms import CommentForm
-from .models import Comment, Series, Speaker, Tag, Talk
-from .rendering import contains_math
+from accounts.follows import with_followed_flag
+
+from .caching import cache_public_page, next_talk_start
+from .comment_views import get_public_talk, render_talk
+from .models import Series, Speaker, Tag, Talk
+from .queries import talk_card_prefetches
 from .search import SearchForm, search_hits, search_talks
 
 TALKS_PER_PAGE = 20
+TAGS_PER_PAGE = 100
+SERIES_PER_PAGE = 50
 HOME_UPCOMING = 10
 HOME_RECENT = 5
 HOME_TAGS = 30
 
 
-def paginate(request, queryset):
+def paginate(request, queryset, per_page=TALKS_PER_PAGE):
     """The requested page; a missing, malformed or out-of-range ?page= gives a sensible page."""
-    return Paginator(queryset, TALKS_PER_PAGE).get_page(request.GET.get("page"))
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
 def public_talks():
@@ -36,11 +35,17 @@ def public_talks():
 
 
 @require_GET
+@cache_public_page(expires=next_talk_start)
 def home(request):
+    talks = Talk.objects.public().select_related("series")
+    upcoming = list(talks.upcoming()[:HOME_UPCOMING])
+    recent = list(talks.past()[:HOME_RECENT])
+    # The speakers and tags of both lists in one query each.
+    prefetch_related_objects([*upcoming, *recent], *talk_card_prefetches())
     tags = Tag.objects.with_public_talk_counts().filter(talk_count__gt=0)
     context = {
-        "upcoming": public_talks().upcoming()[:HOME_UPCOMING],
-        "recent": public_talks().past()[:HOME_RECENT],
+        "upcoming": upcoming,
+        "recent": recent,
         "tags": tags.order_by("-talk_count", "name")[:HOME_TAGS],
     }
     return render(request, "seminars/home.html", context)
@@ -51,6 +56,7 @@ TALK_LIST_TITLES = {"": "All talks", "upcoming": "Upcoming talks", "past": "Past
 
 
 @require_GET
+@cache_public_page(params=["when", "page"], expires=next_talk_start)
 def talk_list(request):
     when = request.GET.get("when", "")
     if when == "upcoming":
@@ -74,6 +80,7 @@ def archive_years():
 
 
 @require_GET
+@cache_public_page(params=["page"], expires=next_talk_start)
 def talk_archive(request, year):
     years = archive_years()
     if year not in years:
@@ -92,6 +99,7 @@ def talk_archive(request, year):
 
 
 @require_GET
+@cache_public_page(params=["q", "page"])
 def search(request):
     form = SearchForm(request.GET)
     if not form.is_valid():
@@ -104,97 +112,30 @@ def search(request):
     return render(request, "seminars/search.html", context)
 
 
-def get_public_talk(slug):
-    return get_object_or_404(public_talks(), slug=slug)
-
-
-def render_talk(request, talk, form, status=200):
-    comments = list(talk.comments.for_thread())
-    context = {
-        "talk": talk,
-        "comments": comments,
-        "form": form,
-        # The math stylesheet and its font load only where math is shown.
-        "shows_math": contains_math(talk.abstract_html)
-        or any(contains_math(c.body_html) for c in comments if not c.removed),
-    }
-    return render(request, "seminars/talk_detail.html", context, status=status)
-
-
 @require_GET
+@cache_public_page(params=["page"], thread_kwarg="slug")
 def talk_detail(request, slug):
-    talk = get_public_talk(slug)
-    form = CommentForm() if request.user.is_authenticated else None
-    return render_talk(request, talk, form)
-
-
-@login_required
-@require_POST
-def comment_create(request, slug):
-    talk = get_public_talk(slug)
-    form = CommentForm(request.POST)
-    if not form.is_valid():
-        return render_talk(request, talk, form, status=400)
-    comment = form.save(commit=False)
-    comment.talk = talk
-    comment.author = request.user
-    comment.save()
-    return redirect(comment)
-
-
-def get_own_comment(request, pk):
-    """The signed-in user's live comment; someone else's is forbidden."""
-    comment = get_object_or_404(
-        Comment.objects.select_related("talk", "author").filter(
-            removed=False, talk__status__in=Talk.PUBLIC_STATUSES
-        ),
-        pk=pk,
-    )
-    if comment.author_id != request.user.pk:
-        raise PermissionDenied("You can only change your own comments.")
-    return comment
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def comment_edit(request, pk):
-    comment = get_own_comment(request, pk)
-    form = CommentForm(request.POST or None, instance=comment)
-    if request.method == "POST" and form.is_valid():
-        comment = form.save(commit=False)
-        comment.edited = timezone.now()
-        comment.save(update_fields=["body", "edited", "updated"])
-        return redirect(comment)
-    status = 400 if form.is_bound else 200
-    return render(
-        request, "seminars/comment_edit.html", {"comment": comment, "form": form}, status=status
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def comment_delete(request, pk):
-    comment = get_own_comment(request, pk)
-    if request.method == "POST":
-        comment.remove(by=request.user)
-        return redirect(comment)
-    return render(request, "seminars/comment_delete.html", {"comment": comment})
+    return render_talk(request, get_public_talk(slug))
 
 
 @require_GET
+@cache_public_page(params=["page"])
 def tag_list(request):
-    tags = Tag.objects.with_public_talk_counts().order_by("name")
-    return render(request, "seminars/tag_list.html", {"tags": tags})
+    tags = Tag.objects.with_public_talk_counts().order_by("name", "id")
+    page = paginate(request, tags, TAGS_PER_PAGE)
+    return render(request, "seminars/tag_list.html", {"tags": page, "page": page})
 
 
 @require_GET
+@cache_public_page(params=["page"], expires=next_talk_start)
 def tag_detail(request, slug):
-    tag = get_object_or_404(Tag, slug=slug)
+    tag = get_object_or_404(with_followed_flag(Tag.objects.all(), request.user), slug=slug)
     page = paginate(request, public_talks().filter(tags=tag).upcoming_first())
     return render(request, "seminars/tag_detail.html", {"tag": tag, "page": page})
 
 
 @require_GET
+@cache_public_page(params=["page"], expires=next_talk_start)
 def speaker_detail(request, slug):
     speaker = get_object_or_404(Speaker, slug=slug)
     page = paginate(request, public_talks().filter(speakers=speaker).upcoming_first())
@@ -202,13 +143,16 @@ def speaker_detail(request, slug):
 
 
 @require_GET
+@cache_public_page(params=["page"])
 def series_list(request):
-    return render(request, "seminars/series_list.html", {"series_list": Series.objects.all()})
+    page = paginate(request, Series.objects.order_by("name", "id"), SERIES_PER_PAGE)
+    return render(request, "seminars/series_list.html", {"series_list": page, "page": page})
 
 
 @require_GET
+@cache_public_page(params=["page"], expires=next_talk_start)
 def series_detail(request, slug):
-    series = get_object_or_404(Series, slug=slug)
+    series = get_object_or_404(with_followed_flag(Series.objects.all(), request.user), slug=slug)
     page = paginate(request, public_talks().filter(series=series).upcoming_first())
     return render(request, "seminars/series_detail.html", {"series": series, "page": page})
 

@@ -102,3 +102,15 @@ class CommentFactory(factory.django.DjangoModelFactory):
     talk = factory.SubFactory(TalkFactory)
     author = factory.SubFactory(UserFactory)
     body = factory.Sequence(lambda n: f"Comment body {n}")
+
+
+class OrganisedSeriesFactory(SeriesFactory):
+    """A series with organisers: OrganisedSeriesFactory(organisers=[user])."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def organisers(series, create, extracted, **kwargs):
+        if create and extracted:
+            series.organisers.set(extracted)

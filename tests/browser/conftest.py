@@ -6,6 +6,7 @@ without the browser tests having run.
 """
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+RESULTS = Path(__file__).resolve().parents[2] / "test-results"
+SCREENSHOTS = RESULTS / "screenshots"
+TRACES = RESULTS / "traces"
+# Each test's reports by phase ("setup", "call"), so its fixtures can tell whether it failed.
+PHASE_REPORTS = pytest.StashKey[dict]()
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM
 # calls (setting up data, reading the outbox) are still synchronous and safe.
@@ -33,6 +38,17 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    item.stash.setdefault(PHASE_REPORTS, {})[report.when] = report
+    return report
+
+
+def failed(item):
+    return any(report.failed for report in item.stash.get(PHASE_REPORTS, {}).values())
 
 
 @pytest.fixture(scope="session")
@@ -48,12 +64,24 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server, transactional_db):
-    """A fresh browser context (no cookies) on the live test server."""
+def page(browser, live_server, transactional_db, request):
+    """A fresh browser context (no cookies) on the live test server.
+
+    Its Playwright trace is kept only when the test fails, as
+    test-results/traces/<test>/trace.zip (open with `playwright show-trace`).
+    """
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.tracing.start(screenshots=True, snapshots=True)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
+    trace_dir = TRACES / request.node.name
+    if failed(request.node):
+        context.tracing.stop(path=trace_dir / "trace.zip")
+    else:
+        context.tracing.stop()
+        # A trace left by an earlier failure would only mislead now.
+        shutil.rmtree(trace_dir, ignore_errors=True)
     context.close()
 
 

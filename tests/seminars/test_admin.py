@@ -17,6 +17,7 @@ from seminars.models import Comment, Series, Speaker, Tag, Talk
 from tests.factories import (
     PASSWORD,
     CommentFactory,
+    OrganisedSeriesFactory,
     OrganiserFactory,
     SeriesFactory,
     SpeakerFactory,
@@ -38,6 +39,15 @@ FACTORIES = {
     "comment": CommentFactory,
 }
 STAFF = {"superuser": SuperuserFactory, "organiser": OrganiserFactory}
+# Objects of a series the user organises (speakers and tags belong to every series);
+# other series' objects are tested in test_admin_scoping.
+OWN = {
+    "talk": lambda user: TalkFactory(series=OrganisedSeriesFactory(organisers=[user])),
+    "series": lambda user: OrganisedSeriesFactory(organisers=[user]),
+    "speaker": lambda user: SpeakerFactory(),
+    "tag": lambda user: TagFactory(),
+    "comment": lambda user: CommentFactory(talk__series=OrganisedSeriesFactory(organisers=[user])),
+}
 
 # The spec: superusers may do anything except add or delete comments (comments come from
 # the site and are only ever removed). Organisers add talks, speakers and tags, edit series,
@@ -100,8 +110,9 @@ def results(response):
 @pytest.mark.parametrize("model", FACTORIES)
 @pytest.mark.parametrize("role", STAFF)
 def test_staff_pages(client, role, model, page):
-    client.force_login(STAFF[role]())
-    obj = FACTORIES[model]()
+    user = STAFF[role]()
+    client.force_login(user)
+    obj = OWN[model](user)
     url = admin_url(model, page, obj if page in ("change", "delete") else None)
 
     response = client.get(url)
@@ -137,8 +148,9 @@ def test_deleting_a_talk_would_delete_its_comments_so_even_a_superuser_cannot(cl
 
 @pytest.mark.parametrize("role", STAFF)
 def test_organiser_and_superuser_add_a_talk(client, role):
-    client.force_login(STAFF[role]())
-    series = SeriesFactory()
+    user = STAFF[role]()
+    client.force_login(user)
+    series = OrganisedSeriesFactory(organisers=[user])
     speaker = SpeakerFactory()
     tag = TagFactory()
     data = talk_form_data(series, speakers=[speaker.pk], tags=[tag.pk])
@@ -171,10 +183,12 @@ def test_changelists_do_not_query_per_row(client, django_assert_num_queries, mod
 
 
 def test_talk_search_finds_a_talk_by_speaker_name(client):
-    client.force_login(OrganiserFactory())
+    organiser = OrganiserFactory()
+    client.force_login(organiser)
+    series = OrganisedSeriesFactory(organisers=[organiser])
     noether = SpeakerFactory(name="Emmy Noether")
-    wanted = TalkFactory(speakers=[noether, SpeakerFactory()])
-    TalkFactory(speakers=[SpeakerFactory(name="Felix Klein")])
+    wanted = TalkFactory(series=series, speakers=[noether, SpeakerFactory()])
+    TalkFactory(series=series, speakers=[SpeakerFactory(name="Felix Klein")])
 
     response = client.get(admin_url("talk", "changelist"), {"q": "Noether"})
 
@@ -184,12 +198,14 @@ def test_talk_search_finds_a_talk_by_speaker_name(client):
 
 
 def test_talk_filters(client):
-    client.force_login(OrganiserFactory())
-    series = SeriesFactory()
+    organiser = OrganiserFactory()
+    client.force_login(organiser)
+    series = OrganisedSeriesFactory(organisers=[organiser])
+    other = OrganisedSeriesFactory(organisers=[organiser])
     tag = TagFactory()
     draft = TalkFactory(status=Talk.Status.DRAFT, series=series)
-    cancelled = TalkFactory(status=Talk.Status.CANCELLED, tags=[tag])
-    TalkFactory()
+    cancelled = TalkFactory(status=Talk.Status.CANCELLED, series=other, tags=[tag])
+    TalkFactory(series=other)
     url = admin_url("talk", "changelist")
 
     by_status = client.get(url, {"status__exact": Talk.Status.DRAFT})
@@ -210,10 +226,10 @@ def test_a_nonsense_filter_is_not_a_server_error(client):
 # Comment moderation
 
 
-def run_action(client, action, comments):
+def run_action(client, action, comments, **fields):
     return client.post(
         admin_url("comment", "changelist"),
-        {"action": action, ACTION_CHECKBOX_NAME: [c.pk for c in comments]},
+        {"action": action, ACTION_CHECKBOX_NAME: [c.pk for c in comments], **fields},
     )
 
 
@@ -221,10 +237,11 @@ def run_action(client, action, comments):
 def test_bulk_remove_and_restore(client, role):
     moderator = STAFF[role]()
     client.force_login(moderator)
-    chosen = CommentFactory.create_batch(2)
-    untouched = CommentFactory()
+    talk = TalkFactory(series=OrganisedSeriesFactory(organisers=[moderator]))
+    chosen = CommentFactory.create_batch(2, talk=talk)
+    untouched = CommentFactory(talk=talk)
 
-    response = run_action(client, "remove_comments", chosen)
+    response = run_action(client, "remove_comments", chosen, apply="yes", reason="Spam")
 
     assert response.status_code == 302
     for comment in chosen:
@@ -243,8 +260,9 @@ def test_bulk_remove_and_restore(client, role):
 
 @pytest.mark.parametrize("role", STAFF)
 def test_comments_have_no_delete_action(client, role):
-    client.force_login(STAFF[role]())
-    comment = CommentFactory()
+    user = STAFF[role]()
+    client.force_login(user)
+    comment = OWN["comment"](user)
 
     changelist = client.get(admin_url("comment", "changelist"))
     run_action(client, "delete_selected", [comment])
@@ -258,15 +276,23 @@ def test_comments_have_no_delete_action(client, role):
 def test_unticking_removed_in_the_form_restores_and_ticking_records_who(client):
     moderator = OrganiserFactory()
     client.force_login(moderator)
-    comment = CommentFactory(body="Spam")
+    comment = OWN["comment"](moderator)
+    form = {"body": comment.body, "status": Comment.Status.PUBLISHED}
 
-    client.post(admin_url("comment", "change", comment), {"body": "Spam", "removed": "on"})
+    client.post(
+        admin_url("comment", "change", comment),
+        {**form, "removed": "on", "removal_reason": "Spam"},
+    )
     comment.refresh_from_db()
-    assert (comment.removed, comment.removed_by) == (True, moderator)
+    assert (comment.removed, comment.removed_by, comment.removal_reason) == (
+        True,
+        moderator,
+        "Spam",
+    )
 
-    client.post(admin_url("comment", "change", comment), {"body": "Spam"})
+    client.post(admin_url("comment", "change", comment), form)
     comment.refresh_from_db()
-    assert (comment.removed, comment.removed_by) == (False, None)
+    assert (comment.removed, comment.removed_by, comment.removal_reason) == (False, None, "")
 
 
 def test_talk_page_lists_its_comments_without_delete_boxes(client):
@@ -308,11 +334,12 @@ def parse_date(value):
 
 
 def test_talk_times_are_shown_in_the_series_zone(client):
-    client.force_login(OrganiserFactory())
+    organiser = OrganiserFactory()
+    client.force_login(organiser)
     tokyo = zoneinfo.ZoneInfo("Asia/Tokyo")
     # 20:00 UTC is 05:00 the next morning in Tokyo: the date and the hour both move.
     talk = TalkFactory(
-        series=SeriesFactory(timezone="Asia/Tokyo"),
+        series=OrganisedSeriesFactory(timezone="Asia/Tokyo", organisers=[organiser]),
         start=datetime.datetime(2030, 1, 15, 20, 0, tzinfo=UTC),
     )
     local = talk.start.astimezone(tokyo)
@@ -326,8 +353,9 @@ def test_talk_times_are_shown_in_the_series_zone(client):
 
 
 def test_talk_times_are_parsed_in_the_series_zone_on_change(client):
-    client.force_login(OrganiserFactory())
-    series = SeriesFactory(timezone="Asia/Tokyo")
+    organiser = OrganiserFactory()
+    client.force_login(organiser)
+    series = OrganisedSeriesFactory(timezone="Asia/Tokyo", organisers=[organiser])
     talk = TalkFactory(series=series)
     typed = datetime.datetime(2030, 7, 1, 9, 30)
 
@@ -341,9 +369,10 @@ def test_talk_times_are_parsed_in_the_series_zone_on_change(client):
 
 
 def test_talk_times_are_parsed_in_the_chosen_series_zone_on_add(client):
-    client.force_login(OrganiserFactory())
-    SeriesFactory(timezone="Europe/London")
-    new_york = SeriesFactory(timezone="America/New_York")
+    organiser = OrganiserFactory()
+    client.force_login(organiser)
+    OrganisedSeriesFactory(timezone="Europe/London", organisers=[organiser])
+    new_york = OrganisedSeriesFactory(timezone="America/New_York", organisers=[organiser])
     typed = datetime.datetime(2030, 1, 10, 16, 0)
 
     response = client.post(admin_url("talk", "add"), talk_form_data(new_york, typed))
@@ -354,9 +383,12 @@ def test_talk_times_are_parsed_in_the_chosen_series_zone_on_add(client):
 
 
 def test_moving_a_talk_to_another_series_reads_the_times_in_the_new_zone(client):
-    client.force_login(OrganiserFactory())
-    talk = TalkFactory(series=SeriesFactory(timezone="Europe/London"))
-    tokyo = SeriesFactory(timezone="Asia/Tokyo")
+    organiser = OrganiserFactory()
+    client.force_login(organiser)
+    talk = TalkFactory(
+        series=OrganisedSeriesFactory(timezone="Europe/London", organisers=[organiser])
+    )
+    tokyo = OrganisedSeriesFactory(timezone="Asia/Tokyo", organisers=[organiser])
     typed = datetime.datetime(2030, 3, 5, 18, 0)
 
     client.post(admin_url("talk", "change", talk), talk_form_data(tokyo, typed, slug=talk.slug))
@@ -367,8 +399,9 @@ def test_moving_a_talk_to_another_series_reads_the_times_in_the_new_zone(client)
 
 
 def test_a_talk_ending_before_it_starts_is_refused(client):
-    client.force_login(OrganiserFactory())
-    data = talk_form_data(SeriesFactory())
+    organiser = OrganiserFactory()
+    client.force_login(organiser)
+    data = talk_form_data(OrganisedSeriesFactory(organisers=[organiser]))
     data["end_1"] = "08:00:00"
 
     response = client.post(admin_url("talk", "add"), data)

@@ -9,7 +9,7 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 from django.utils import timezone
 
-from seminars.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from seminars.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, TALK_DETAIL_COMMENTS
 from seminars.models import Comment, Talk
 from tests.factories import (
     CommentFactory,
@@ -279,6 +279,29 @@ def test_comment_text_comes_back_as_data_not_markup(client):
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
+def test_talk_detail_holds_the_first_comments_and_the_comments_endpoint_all(client):
+    talk = TalkFactory()
+    comments = CommentFactory.create_batch(TALK_DETAIL_COMMENTS + 1, talk=talk)
+    CommentFactory(talk=talk, status=Comment.Status.HELD)
+    CommentFactory(talk=talk).remove(by=None)
+
+    detail = get_json(client, "talk-detail", talk.slug).json()
+    first = get_json(client, "talk-comments", talk.slug, limit=MAX_PAGE_SIZE).json()
+    rest = get_json(client, "talk-comments", talk.slug, offset=MAX_PAGE_SIZE).json()
+
+    assert [c["id"] for c in detail["comments"]] == [c.pk for c in comments[:-1]]
+    assert first["count"] == TALK_DETAIL_COMMENTS + 1
+    assert [c["id"] for c in first["items"] + rest["items"]] == [c.pk for c in comments]
+
+
+def test_comments_of_a_draft_or_unknown_talk_are_404(client):
+    draft = TalkFactory(status=Talk.Status.DRAFT)
+    CommentFactory(talk=draft)
+
+    for slug in (draft.slug, "no-such-talk"):
+        assert get_json(client, "talk-comments", slug).status_code == 404
+
+
 def test_cancelled_talk_detail_is_public_and_marked(client):
     talk = TalkFactory(status=Talk.Status.CANCELLED)
 
@@ -322,12 +345,27 @@ def test_tags_list_every_tag_by_name_with_public_talk_counts(client):
     response = get_json(client, "tag-list")
 
     assert response.status_code == 200
-    assert [(t["slug"], t["name"], t["talk_count"]) for t in response.json()] == [
+    assert [(t["slug"], t["name"], t["talk_count"]) for t in response.json()["items"]] == [
         (algebra.slug, "Algebra", 1),
         (fluids.slug, "Fluids", 3),
         (empty.slug, "Zeta", 0),
     ]
-    assert response.json()[0]["url"] == f"http://testserver{algebra.get_absolute_url()}"
+    assert response.json()["items"][0]["url"] == f"http://testserver{algebra.get_absolute_url()}"
+
+
+@pytest.mark.parametrize("name", ["tag-list", "series-list"])
+def test_tags_and_series_come_a_page_at_a_time(client, name):
+    for _ in range(3):
+        TagFactory()
+        SeriesFactory()
+
+    first = get_json(client, name, limit=2).json()
+    rest = get_json(client, name, limit=2, offset=2).json()
+
+    assert first["count"] == rest["count"] == 3
+    assert len(first["items"]) == 2
+    assert len(rest["items"]) == 1
+    assert rest["items"][0]["slug"] not in {item["slug"] for item in first["items"]}
 
 
 def test_series_list_every_series_by_name(client):
@@ -337,7 +375,7 @@ def test_series_list_every_series_by_name(client):
     response = get_json(client, "series-list")
 
     assert response.status_code == 200
-    assert response.json() == [
+    assert response.json()["items"] == [
         {
             "slug": s.slug,
             "name": s.name,
@@ -412,18 +450,31 @@ def test_talk_detail_query_count(client, django_assert_num_queries, rows):
 def test_tag_list_query_count(client, django_assert_num_queries, rows):
     make_talks_with_relations(rows)
 
-    # tags with their talk counts
-    with django_assert_num_queries(1):
-        response = get_json(client, "tag-list")
+    # count, a page of tags with their talk counts
+    with django_assert_num_queries(2):
+        response = get_json(client, "tag-list", limit=MAX_PAGE_SIZE)
 
-    assert len(response.json()) == 2 * rows
+    assert len(response.json()["items"]) == 2 * rows
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_talk_comments_query_count(client, django_assert_num_queries, rows):
+    talk = TalkFactory()
+    CommentFactory.create_batch(rows, talk=talk)
+
+    # talk, count, comments with their authors
+    with django_assert_num_queries(3):
+        response = get_json(client, "talk-comments", talk.slug)
+
+    assert len(response.json()["items"]) == rows
 
 
 @pytest.mark.parametrize("rows", [1, 20])
 def test_series_list_query_count(client, django_assert_num_queries, rows):
     SeriesFactory.create_batch(rows)
 
-    with django_assert_num_queries(1):
+    # count, a page of series
+    with django_assert_num_queries(2):
         response = get_json(client, "series-list")
 
-    assert len(response.json()) == rows
+    assert len(response.json()["items"]) == rows

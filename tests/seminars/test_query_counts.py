@@ -10,8 +10,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from seminars.models import Comment
 from tests.factories import (
     CommentFactory,
+    OrganiserFactory,
     SeriesFactory,
     SpeakerFactory,
     TagFactory,
@@ -82,18 +84,48 @@ def test_talk_list(client, sign_in, rows, django_assert_num_queries):
     assert len(response.context["page"]) == rows
 
 
+def make_thread(talk, rows, first_author):
+    """`rows` comments, each with a published and a held reply; a removed and a held comment.
+
+    The first comment is first_author's (it shows edit links).
+    """
+    authors = [first_author, *(UserFactory() for _ in range(rows - 1))]
+    for author in authors:
+        comment = CommentFactory(talk=talk, author=author)
+        CommentFactory(talk=talk, parent=comment)
+        CommentFactory(talk=talk, parent=comment, status=Comment.Status.HELD)
+    CommentFactory(talk=talk, removed=True)
+    CommentFactory(talk=talk, status=Comment.Status.HELD)
+
+
 @ROWS
 def test_talk_detail(client, visitor, sign_in, rows, django_assert_num_queries):
     talk = make_talks(1)[0]
-    # The signed-in visitor wrote the first comment (it shows edit links); one is removed.
-    authors = [visitor or UserFactory(), *(UserFactory() for _ in range(rows - 1))]
-    for author in authors:
-        CommentFactory(talk=talk, author=author)
-    CommentFactory(talk=talk, removed=True)
-    # talk with its series, its speakers, its tags; comments with their authors.
-    with django_assert_num_queries(4 + sign_in):
+    make_thread(talk, rows, first_author=visitor or UserFactory())
+    # talk with its series, its speakers, its tags; comments with their authors;
+    # their replies with their authors.
+    with django_assert_num_queries(5 + sign_in):
         response = client.get(talk.get_absolute_url())
-    assert len(response.context["comments"]) == rows + 1
+    comments = response.context["comments"]
+    assert len(comments) == rows + 1
+    assert [len(comment.thread_replies) for comment in comments] == [1] * rows + [0]
+
+
+@ROWS
+def test_talk_detail_for_an_organiser_of_its_series(client, rows, django_assert_num_queries):
+    talk = make_talks(1)[0]
+    organiser = OrganiserFactory()
+    talk.series.organisers.add(organiser)
+    make_thread(talk, rows, first_author=organiser)
+    client.force_login(organiser)
+    # The sign-in; talk with its series, its speakers, its tags; whether the visitor
+    # organises the series; comments with their authors; their replies with their authors.
+    with django_assert_num_queries(SIGNED_IN_QUERIES + 6):
+        response = client.get(talk.get_absolute_url())
+    comments = response.context["comments"]
+    # Organisers see held comments and replies too.
+    assert len(comments) == rows + 2
+    assert [len(comment.thread_replies) for comment in comments] == [2] * rows + [0, 0]
 
 
 @ROWS

@@ -547,7 +547,8 @@ def test_the_finder_exposes_only_the_font():
 
     assert listed == [("fonts", math_font.MATH_FONT_FILE)]
     assert Path(found).read_bytes().startswith(TRUETYPE_MAGIC)
-    assert finder.find("fonts/__init__.py") is None
+    assert finder.find("fonts/__init__.py") == []
+    assert finders.find("css/no-such-file.css") is None
     assert finder.find(math_font.MATH_FONT_STATIC_PATH, find_all=True) == [found]
     assert finder.check() == []
 

@@ -1,0 +1,120 @@
+"""Request hardening that Django and django-csp leave to the project.
+
+- ClientIPMiddleware: which address a request comes from, trusting
+  X-Forwarded-For only as far as settings.TRUSTED_PROXY_COUNT says.
+- PermissionsPolicyMiddleware: the Permissions-Policy header.
+- RequestSizeLimitMiddleware: refuses any body over settings.MAX_REQUEST_SIZE,
+  file uploads included, before anything reads it.
+- bad_request: the 400 handler, which explains oversized requests (413) and
+  forms with too many fields instead of showing a bare "Bad request".
+"""
+
+import ipaddress
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.shortcuts import render
+from django.views import defaults
+from django.views.decorators.csrf import requires_csrf_token
+
+from seminars.forms import COMMENT_MAX_LENGTH
+
+
+def client_ip(remote_addr: str, forwarded_for: str, trusted_proxy_count: int) -> str:
+    """The address of the client behind `trusted_proxy_count` proxies of our own.
+
+    Each proxy appends the address it received the request from to
+    X-Forwarded-For, so with N proxies the client is the Nth entry from the
+    right. Entries further left were written by the client and may be lies. A
+    header too short for N proxies, or an entry that is no IP address, means the
+    request did not come through our proxies as configured: REMOTE_ADDR is used.
+    """
+    if trusted_proxy_count <= 0 or not forwarded_for:
+        return remote_addr
+    entries = forwarded_for.split(",")
+    if len(entries) < trusted_proxy_count:
+        return remote_addr
+    try:
+        return str(ipaddress.ip_address(entries[-trusted_proxy_count].strip()))
+    except ValueError:
+        return remote_addr
+
+
+class ClientIPMiddleware:
+    """Puts the client's real address in REMOTE_ADDR, for everyone downstream.
+
+    allauth's rate limits, the comment rate limits and the logs all read
+    REMOTE_ADDR, so resolving proxies once here keeps them in agreement.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META["REMOTE_ADDR"] = client_ip(
+            request.META.get("REMOTE_ADDR", ""),
+            request.META.get("HTTP_X_FORWARDED_FOR", ""),
+            settings.TRUSTED_PROXY_COUNT,
+        )
+        return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Sends settings.PERMISSIONS_POLICY, e.g. {"camera": []} as "camera=()"."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(allowed)})"
+            for feature, allowed in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+def declared_body_size(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0  # Django reads no body at all then
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses bodies over settings.MAX_REQUEST_SIZE before they are read.
+
+    DATA_UPLOAD_MAX_MEMORY_SIZE leaves out uploaded files, which Django streams
+    to disk however large they are; this caps the whole body. The answer is
+    bad_request's 413 page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if declared_body_size(request) > settings.MAX_REQUEST_SIZE:
+            raise RequestDataTooBig("Request body exceeded settings.MAX_REQUEST_SIZE.")
+        return self.get_response(request)
+
+
+@requires_csrf_token
+def bad_request(request, exception):
+    """Django's 400 handler, with a page of its own for requests it refused as too big."""
+    if isinstance(exception, RequestDataTooBig):
+        return refused_page(request, status=413, too_many=False)
+    if isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+        return refused_page(request, status=400, too_many=True)
+    return defaults.bad_request(request, exception)
+
+
+def refused_page(request, status, too_many):
+    """413.html: what was refused, the limits, and that nothing was saved."""
+    context = {
+        "too_many": too_many,
+        "max_request_size": settings.MAX_REQUEST_SIZE,
+        "max_form_size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
+        "comment_max_length": f"{COMMENT_MAX_LENGTH:,}",
+    }
+    return render(request, "413.html", context, status=status)

@@ -1,0 +1,339 @@
+"""The shared cache of what anonymous visitors see, and why it is never stale.
+
+What is cached. Whole responses of the public pages, feeds and calendars (the
+views decorated with `cache_public_page`), as the view returned them: status,
+headers and body. Only for a visitor who is not signed in, has no messages
+waiting and asks with no query parameter but those the page knows (?page=,
+?when=, ?q=). A response that sets a cookie (a CSRF token, a session), carries
+a message, or is anything but a 200 is never stored. The middleware still runs
+on every answer from the cache, so security headers, Vary and the ETag are
+added exactly as for a fresh page. Development (DEBUG) caches nothing, so a
+template edit shows at once.
+
+Why a stored page is never stale: versions, never deletions. Each page
+depends on the "site" version (talks, series, speakers, tags, people's public
+names) and a talk's page and comment feed also on that talk's "thread"
+version (its comments). A version is a random token in the shared cache; a
+stored page carries the tokens it was rendered under and counts only while
+they are all still current. Every write that changes what the public sees sets
+new tokens (the signal handlers below), once at once and once more after its
+transaction commits: a page rendered from data read before the commit then
+carries a token that is no longer current. Nothing is deleted, so a slow
+render can never put an old page back; a new token is random, so tokens never
+repeat. Code that bypasses signals (QuerySet.update, bulk_create) must call
+`site_changed()` or `threads_changed()` itself.
+
+Time: a page whose content changes with the clock (upcoming talks become past
+ones) also stores the instant it stops being true, computed before the page is
+rendered (`next_talk_start`, or the calendars' window).
+
+Deploys: the page keys include a fingerprint of the code, the templates and the
+static files' manifest, so pages rendered by other code are never served.
+
+Cost: one cache round trip per request (the versions and the page, in one
+get_many); a miss also stores the page. When the cache cannot be reached,
+pages are rendered as if nothing were cached, and a failed version change is
+logged: run `manage.py invalidate_pages` once the cache is back.
+"""
+
+import functools
+import hashlib
+import logging
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import signals
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, set_response_etag
+
+from .models import Comment, Series, Speaker, Tag, Talk
+
+logger = logging.getLogger(__name__)
+
+SITE_VERSION = "pages:version:site"
+# A stored page nobody asks for leaves the cache after a day; nothing relies on it.
+PAGE_TIMEOUT = 24 * 60 * 60
+# Where the fingerprint looks for code and templates, under BASE_DIR.
+SOURCE_FOLDERS = ("config", "seminars", "accounts", "templates")
+SOURCE_SUFFIXES = {".py", ".html", ".txt", ".xml"}
+
+
+def thread_version(slug: str) -> str:
+    return f"pages:version:thread:{slug}"
+
+
+# Writes: new versions.
+
+
+def change_versions(keys) -> None:
+    """Give each key a new token now and, inside a transaction, again once it commits.
+
+    The first makes the change visible to reads in the same transaction; the
+    second outdates any page another process rendered from data read before
+    the commit. Never raises: a write must not fail because the cache is down.
+    """
+
+    def set_new_tokens():
+        try:
+            cache.set_many({key: secrets.token_hex(8) for key in keys}, timeout=None)
+        except Exception:
+            logger.exception("Could not mark cached pages outdated: run manage.py invalidate_pages")
+
+    set_new_tokens()
+    if connection.in_atomic_block:
+        transaction.on_commit(set_new_tokens)
+
+
+def site_changed() -> None:
+    """Outdate every cached page."""
+    change_versions([SITE_VERSION])
+
+
+def threads_changed(talk_slugs) -> None:
+    """Outdate the cached pages and comment feeds of these talks."""
+    keys = [thread_version(slug) for slug in set(talk_slugs)]
+    if keys:
+        change_versions(keys)
+
+
+def comment_talk_slug(comment) -> str | None:
+    """The slug of the comment's talk; None once the talk is deleted."""
+    if Comment.talk.is_cached(comment):
+        return comment.talk.slug
+    return Talk.objects.filter(pk=comment.talk_id).values_list("slug", flat=True).first()
+
+
+def changes_public_thread(comment, created: bool, update_fields) -> bool:
+    """Whether saving `comment` changes what anonymous visitors see of its thread.
+
+    A held comment is invisible to them, unless this save changed its status
+    (an approval, or an edit that held a published comment).
+    """
+    if comment.status == Comment.Status.PUBLISHED:
+        return True
+    if created:
+        return False
+    return update_fields is None or "status" in update_fields
+
+
+def comment_saved(sender, instance, created, update_fields, **kwargs):
+    if changes_public_thread(instance, created, update_fields):
+        threads_changed(filter(None, [comment_talk_slug(instance)]))
+
+
+def comment_deleted(sender, instance, **kwargs):
+    if instance.status == Comment.Status.PUBLISHED:
+        threads_changed(filter(None, [comment_talk_slug(instance)]))
+
+
+def site_data_changed(sender, **kwargs):
+    site_changed()
+
+
+def talk_links_changed(sender, action, **kwargs):
+    if action.startswith("post_"):
+        site_changed()
+
+
+def user_saved(sender, instance, created, update_fields, **kwargs):
+    """A new public name shows on every comment of the user's, anywhere."""
+    if not created and (update_fields is None or "display_name" in update_fields):
+        site_changed()
+
+
+def connect_signals() -> None:
+    """Called from the app's ready()."""
+    for model in (Series, Speaker, Tag, Talk):
+        uid = f"page-cache-{model.__name__}"
+        signals.post_save.connect(site_data_changed, sender=model, dispatch_uid=uid)
+        signals.post_delete.connect(site_data_changed, sender=model, dispatch_uid=uid)
+    for relation in (Talk.speakers, Talk.tags):
+        signals.m2m_changed.connect(
+            talk_links_changed,
+            sender=relation.through,
+            dispatch_uid=f"page-cache-{relation.field.name}",
+        )
+    signals.post_save.connect(comment_saved, sender=Comment, dispatch_uid="page-cache-comment")
+    signals.post_delete.connect(comment_deleted, sender=Comment, dispatch_uid="page-cache-comment")
+    user_model = get_user_model()
+    # A deleted user's comments now read "deleted user" (set by an UPDATE, without signals).
+    uid = "page-cache-user"
+    signals.post_save.connect(user_saved, sender=user_model, dispatch_uid=uid)
+    signals.post_delete.connect(site_data_changed, sender=user_model, dispatch_uid=uid)
+
+
+# Time.
+
+
+def next_talk_start(now):
+    """When the next public talk starts: then it moves from the upcoming talks to the past."""
+    upcoming = Talk.objects.public().filter(start__gte=now).order_by("start")
+    return upcoming.values_list("start", flat=True).first()
+
+
+# Reads: the decorator.
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    tokens: tuple[str, ...]
+    # A Unix time, or None for a page the clock does not change.
+    valid_until: float | None
+    headers: dict[str, str]
+    content: bytes
+
+    def is_current(self, tokens: tuple, now: float) -> bool:
+        return self.tokens == tokens and (self.valid_until is None or now < self.valid_until)
+
+    def response(self) -> HttpResponse:
+        return HttpResponse(self.content, headers=self.headers)
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """A digest of the code, templates and static manifest this process serves pages with."""
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    sources = [
+        path
+        for folder in SOURCE_FOLDERS
+        for path in (base / folder).rglob("*")
+        if path.suffix in SOURCE_SUFFIXES
+    ]
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    for path in sorted(sources) + ([manifest] if manifest.exists() else []):
+        digest.update(str(path).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def page_key(request) -> str:
+    # The host and scheme too: feeds and calendars hold absolute URLs.
+    address = request.build_absolute_uri().encode()
+    return f"pages:page:{code_fingerprint()}:{hashlib.sha256(address).hexdigest()}"
+
+
+def may_use_cache(request, params: frozenset) -> bool:
+    """Whether this request may be answered from, and stored in, the anonymous cache.
+
+    Any other query parameter is refused: pages repeat the query in links
+    (?next=, pagination), so each would need its own copy.
+    """
+    return (
+        not settings.DEBUG
+        and request.method == "GET"
+        and params.issuperset(request.GET)
+        and not request.user.is_authenticated
+        and not len(get_messages(request))
+    )
+
+
+def may_store(request, response) -> bool:
+    """Whether a response to a cacheable request holds nothing private or one-off."""
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not response.has_header("Vary")
+        # The page used the CSRF token: the response will set its cookie.
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not request.session.modified
+        and not len(get_messages(request))
+    )
+
+
+def read_cache(keys: list[str]) -> dict:
+    try:
+        return cache.get_many(keys)
+    except Exception:
+        logger.exception("Page cache unavailable; rendering without it")
+        return {}
+
+
+def write_cache(key: str, value, timeout) -> None:
+    try:
+        cache.set(key, value, timeout)
+    except Exception:
+        logger.exception("Page cache unavailable; page not stored")
+
+
+def start_missing_versions(keys: list[str]) -> None:
+    """Give never-set (or evicted) versions a token, so the next request can store its page.
+
+    `add`, not `set`: a token another process has just set must stay.
+    """
+    for key in keys:
+        try:
+            cache.add(key, secrets.token_hex(8), timeout=None)
+        except Exception:
+            logger.exception("Page cache unavailable; version not set")
+
+
+def cache_public_page(*, params=(), thread_kwarg=None, expires=None):
+    """Answer anonymous visitors from the shared cache (see the module docstring).
+
+    params: the query parameters the page reads; any other means no caching.
+    thread_kwarg: the URL argument holding a talk's slug, for pages that show
+        its comments.
+    expires: a function of the time now giving when the page's content next
+        changes by itself (None: never), for pages the clock changes.
+
+    Every response gets Cache-Control: no-cache (browsers ask again each time
+    and get a 304 while the ETag matches); a signed-in user's also `private`.
+    """
+    params = frozenset(params)
+
+    def decorator(view):
+        @functools.wraps(view)
+        def cached_view(request, *args, **kwargs):
+            if may_use_cache(request, params):
+                versions = [SITE_VERSION]
+                if thread_kwarg:
+                    versions.append(thread_version(kwargs[thread_kwarg]))
+                render = functools.partial(view, request, *args, **kwargs)
+                response = from_cache_or_rendered(request, render, versions, expires)
+            else:
+                response = view(request, *args, **kwargs)
+            patch_cache_control(response, no_cache=True)
+            if request.user.is_authenticated:
+                patch_cache_control(response, private=True)
+            return response
+
+        return cached_view
+
+    return decorator
+
+
+def from_cache_or_rendered(request, render, versions: list[str], expires) -> HttpResponse:
+    """The stored page if it is current; otherwise render() it, and store it if allowed."""
+    key = page_key(request)
+    found = read_cache([*versions, key])
+    tokens = tuple(found.get(version) for version in versions)
+    stored = found.get(key)
+    if stored is not None and stored.is_current(tokens, time.time()):
+        return stored.response()
+    # Before rendering: a talk that starts while the view runs must end the page's life.
+    valid_until = expires(timezone.now()) if expires else None
+    response = render()
+    if None in tokens:
+        missing = [version for version, token in zip(versions, tokens, strict=True) if not token]
+        start_missing_versions(missing)
+    elif may_store(request, response):
+        set_response_etag(response)
+        patch_cache_control(response, no_cache=True)
+        page = StoredPage(
+            tokens=tokens,
+            valid_until=valid_until.timestamp() if valid_until else None,
+            headers=dict(response.headers),
+            content=response.content,
+        )
+        write_cache(key, page, PAGE_TIMEOUT)
+    return response

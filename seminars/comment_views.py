@@ -1,0 +1,325 @@
+"""The discussion on a talk's page: the thread, posting comments and replies, editing
+and deleting one's own, and the organisers' moderation (approve, remove, restore).
+
+The holding rules are in seminars.moderation, the posting rate limit in
+seminars.ratelimits. A new comment goes through, in order: the form; the
+one-time token (a double submit lands on the comment the first submit stored);
+the rate limit (429, nothing saved, the text kept in the form); the holding
+rules; then it is saved, and once committed seminars.notifications hears of it.
+"""
+
+import time
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.timesince import timeuntil
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import moderation, notifications
+from .forms import DAMAGED_FORM, CommentForm, NewCommentForm, RemovalForm, ReplyForm
+from .models import Comment, Talk
+from .ratelimits import limit_reached
+from .rendering import contains_math
+from .threads import comment_url, page_number, page_of, thread_page
+
+HELD_MESSAGE = "Thank you! Your comment is awaiting approval by the series’ organisers."
+
+
+def get_public_talk(slug):
+    return get_object_or_404(Talk.objects.public().for_list_page(), slug=slug)
+
+
+def removal_form(comment_pk, data=None):
+    """The form under a comment that removes it; its element ids are the comment's own."""
+    return RemovalForm(data, auto_id=f"remove-{comment_pk}-%s")
+
+
+def mark_thread(comments, user, moderates, removal):
+    """Set what each comment shows; `removal` is (comment id, a RemovalForm with errors).
+
+    Organisers see the text of a comment they removed (to restore it); a comment
+    its author deleted stays a notice for everyone.
+    """
+    for comment in comments:
+        comment.takes_replies = moderation.reply_refusal(comment) is None
+        for entry in [comment, *comment.thread_replies]:
+            entry.is_held = entry.status == Comment.Status.HELD
+            entry.is_own = user.is_authenticated and entry.author_id == user.pk
+            entry.shows_text = not entry.removed or (moderates and not entry.removed_by_author)
+            if moderates and not entry.removed:
+                posted = removal and removal[0] == entry.pk
+                entry.removal_form = removal[1] if posted else removal_form(entry.pk)
+
+
+def thread_shows_math(comments) -> bool:
+    entries = [entry for comment in comments for entry in [comment, *comment.thread_replies]]
+    return any(contains_math(entry.body_html) for entry in entries if not entry.removed)
+
+
+def render_talk(
+    request,
+    talk,
+    *,
+    form=None,
+    reply_to=None,
+    reply_form=None,
+    refusal="",
+    removal=None,
+    status=200,
+):
+    """The talk page: its abstract, the thread the visitor may see, and the comment forms.
+
+    form: the form at the end of the thread (a fresh one for a signed-in visitor);
+    reply_to, reply_form: a reply being written, shown under its comment;
+    refusal: why a reply was refused, shown above the form;
+    removal: (comment id, RemovalForm) for a removal whose reason was missing.
+    """
+    user = request.user
+    moderates = moderation.can_moderate(user, talk.series)
+    thread = thread_page(talk, user, shown_page(request, talk, reply_to, removal))
+    comments = thread.comments
+    mark_thread(comments, user, moderates, removal)
+    if form is None and user.is_authenticated:
+        form = NewCommentForm()
+    if thread.is_past_the_end and status == 200:
+        status = 404
+    context = {
+        "talk": talk,
+        "thread": thread,
+        "comments": comments,
+        "form": form,
+        "reply_to": reply_to,
+        "reply_form": reply_form,
+        "refusal": refusal,
+        "moderates": moderates,
+        # The math stylesheet and its font load only where math is shown.
+        "shows_math": contains_math(talk.abstract_html) or thread_shows_math(comments),
+    }
+    return render(request, "seminars/talk_detail.html", context, status=status)
+
+
+def shown_page(request, talk, reply_to, removal) -> int:
+    """The thread page to show: the one with the comment being replied to or removed, if any."""
+    if reply_to is not None:
+        return page_of(reply_to, request.user)
+    if removal is not None:
+        return page_of(talk.comments.get(pk=removal[0]), request.user)
+    return page_number(request.GET.get("page"))
+
+
+def stored_with_token(token):
+    """The comment already stored with this form token, if any."""
+    return Comment.objects.filter(submission_token=token).first() if token else None
+
+
+def save_new_comment(comment):
+    """Save a new comment; tell seminars.notifications once it is committed.
+
+    Returns the comment stored, which is an earlier one when the same form was
+    posted twice at once (say, to two app servers) and the other request won.
+    """
+    moderation.hold_new_comment_if_needed(comment)
+
+    def comment_committed():
+        notifications.comment_posted(comment)
+
+    try:
+        with transaction.atomic():
+            comment.save()
+            # robust: a failing notification is logged and never loses the comment.
+            transaction.on_commit(comment_committed, robust=True)
+    except IntegrityError:
+        earlier = stored_with_token(comment.submission_token)
+        if earlier is None:
+            raise
+        return earlier
+    return comment
+
+
+def too_many_comments(limit, wait: int) -> str:
+    """The 429 message: the limit, and how long until the window ends (`wait` seconds)."""
+    now = timezone.now()
+    later = "a minute" if wait <= 60 else timeuntil(now + timedelta(seconds=wait), now, depth=1)
+    return (
+        f"You are posting too quickly: at most {limit.count} comments a {limit.window_name}. "
+        f"Your comment has not been posted yet; please try again in {later}."
+    )
+
+
+def answer_resubmission(request, talk, form, parent, earlier):
+    """A form posted again lands on the comment it stored."""
+    if earlier.author_id == request.user.pk:
+        return redirect(comment_url(earlier, request.user))
+    # Only a tampered form carries someone else's token.
+    form.add_error("submission_token", DAMAGED_FORM)
+    return render_form_again(request, talk, form, parent, status=400)
+
+
+def post_comment(request, talk, form, parent=None):
+    """Store a valid NewCommentForm as a comment (or reply); the response.
+
+    `form` is bound and valid; on a refusal the page is shown again with it.
+    """
+    earlier = stored_with_token(form.cleaned_data["submission_token"])
+    if earlier is not None:
+        return answer_resubmission(request, talk, form, parent, earlier)
+    limit = limit_reached(request.user)
+    if limit is not None:
+        wait = limit.seconds_left(time.time())
+        form.add_error(None, too_many_comments(limit, wait))
+        response = render_form_again(request, talk, form, parent, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    comment = form.save(commit=False)
+    comment.talk, comment.author, comment.parent = talk, request.user, parent
+    stored = save_new_comment(comment)
+    if stored is not comment:
+        return answer_resubmission(request, talk, form, parent, stored)
+    if comment.status == Comment.Status.HELD:
+        messages.info(request, HELD_MESSAGE)
+    return redirect(comment_url(comment, request.user))
+
+
+def render_form_again(request, talk, form, parent, status):
+    if parent is None:
+        return render_talk(request, talk, form=form, status=status)
+    return render_talk(request, talk, reply_to=parent, reply_form=form, status=status)
+
+
+@login_required
+@require_POST
+def comment_create(request, slug):
+    talk = get_public_talk(slug)
+    form = NewCommentForm(request.POST)
+    if not form.is_valid():
+        return render_talk(request, talk, form=form, status=400)
+    return post_comment(request, talk, form)
+
+
+def get_public_comment(pk, queryset=Comment.objects):
+    """A comment on a public talk, with what its page and checks need."""
+    return get_object_or_404(
+        queryset.select_related("talk__series", "author").filter(
+            talk__status__in=Talk.PUBLIC_STATUSES
+        ),
+        pk=pk,
+    )
+
+
+@require_GET
+def comment_permalink(request, pk):
+    """/comments/<id>/, the lasting address of a comment: the thread page that shows it."""
+    comment = get_public_comment(pk, Comment.objects.visible_to(request.user))
+    return redirect(comment_url(comment, request.user))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def comment_reply(request, pk):
+    """GET: the talk page with a reply form under the comment. POST: store the reply."""
+    parent = get_public_comment(pk, Comment.objects.visible_to(request.user))
+    talk = get_public_talk(parent.talk.slug)
+    refusal = moderation.reply_refusal(parent)
+    if refusal:
+        # The typed text moves to the comment form, to post as a comment instead.
+        form = NewCommentForm(request.POST) if request.method == "POST" else None
+        return render_talk(request, talk, form=form, refusal=refusal, status=400)
+    if request.method == "GET":
+        form = ReplyForm(parent=parent)
+        return render_talk(request, talk, reply_to=parent, reply_form=form)
+    form = ReplyForm(request.POST, parent=parent)
+    if not form.is_valid():
+        return render_talk(request, talk, reply_to=parent, reply_form=form, status=400)
+    return post_comment(request, talk, form, parent=parent)
+
+
+def get_own_comment(request, pk):
+    """The signed-in user's live comment; someone else's is forbidden."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("talk__series", "author").filter(
+            removed=False, talk__status__in=Talk.PUBLIC_STATUSES
+        ),
+        pk=pk,
+    )
+    if comment.author_id != request.user.pk:
+        raise PermissionDenied("You can only change your own comments.")
+    return comment
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def comment_edit(request, pk):
+    comment = get_own_comment(request, pk)
+    form = CommentForm(request.POST or None, instance=comment)
+    if request.method == "POST" and form.is_valid():
+        comment = form.save(commit=False)
+        comment.edited = timezone.now()
+        fields = ["body", "edited", "updated"]
+        if moderation.hold_edit_if_needed(comment):
+            fields += ["status", "held_reason"]
+            messages.info(request, HELD_MESSAGE)
+        comment.save(update_fields=fields)
+        return redirect(comment_url(comment, request.user))
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "seminars/comment_edit.html", {"comment": comment, "form": form}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def comment_delete(request, pk):
+    comment = get_own_comment(request, pk)
+    if request.method == "POST":
+        comment.remove(by=request.user)
+        return redirect(comment_url(comment, request.user))
+    return render(request, "seminars/comment_delete.html", {"comment": comment})
+
+
+def get_moderated_comment(request, pk):
+    """A comment on a public talk whose series the user moderates; 403 otherwise."""
+    comment = get_public_comment(pk)
+    if not moderation.can_moderate(request.user, comment.talk.series):
+        raise PermissionDenied("Only the series’ organisers can moderate its comments.")
+    return comment
+
+
+@login_required
+@require_POST
+def comment_approve(request, pk):
+    comment = get_moderated_comment(request, pk)
+    if comment.status == Comment.Status.HELD:
+        moderation.approve(comment)
+        messages.success(request, "Comment approved: everyone can see it now.")
+    return redirect(comment_url(comment, request.user))
+
+
+@login_required
+@require_POST
+def comment_remove(request, pk):
+    comment = get_moderated_comment(request, pk)
+    form = removal_form(comment.pk, request.POST)
+    if not form.is_valid():
+        talk = get_public_talk(comment.talk.slug)
+        return render_talk(request, talk, removal=(comment.pk, form), status=400)
+    if not comment.removed:
+        moderation.remove(comment, by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, "Comment removed. Its text is kept, and it can be restored.")
+    return redirect(comment_url(comment, request.user))
+
+
+@login_required
+@require_POST
+def comment_restore(request, pk):
+    comment = get_moderated_comment(request, pk)
+    if comment.removed_by_author:
+        messages.error(request, "Its author deleted this comment, so it stays deleted.")
+    elif comment.removed:
+        moderation.restore(comment)
+        messages.success(request, "Comment restored.")
+    return redirect(comment_url(comment, request.user))
