@@ -38,6 +38,7 @@ import pstats
 import re
 import secrets
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -681,6 +682,8 @@ def write_results(results: dict) -> Path:
 
 
 def main():
+    # Stopped from outside, still stop gunicorn (the `finally` in server()).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("Stopped."))
     ensure_wrk()
     database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
     ensure_database(database_url)

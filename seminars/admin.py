@@ -26,7 +26,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from . import exports, imports, moderation
+from . import caching, exports, imports, moderation
 from .models import Comment, Series, Speaker, Tag, Talk
 from .roles import ORGANISERS_GROUP
 
@@ -563,6 +563,8 @@ class CommentAdmin(SeriesScopedAdmin):
                 removal_reason=form.cleaned_data["reason"],
                 updated=timezone.now(),
             )
+            # update() sends no signals: outdate the talks' cached pages here.
+            caching.threads_changed(comment.talk.slug for comment in comments)
             self.message_user(request, f"Removed {count} comment(s).", messages.SUCCESS)
             return None
         context = {
@@ -577,7 +579,10 @@ class CommentAdmin(SeriesScopedAdmin):
 
     @admin.action(description="Restore selected removed comments", permissions=["change"])
     def restore_comments(self, request, queryset):
+        talk_slugs = list(restorable(queryset).values_list("talk__slug", flat=True))
         count = restorable(queryset).update(
             removed=False, removed_by=None, removal_reason="", updated=timezone.now()
         )
+        # update() sends no signals: outdate the talks' cached pages here.
+        caching.threads_changed(talk_slugs)
         self.message_user(request, f"Restored {count} comment(s).", messages.SUCCESS)

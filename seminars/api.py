@@ -228,14 +228,24 @@ def list_talk_comments(request, slug: Path[Slug]):
     return talk.comments.public().for_thread()
 
 
-@api.get("/tags", response=list[TagDetailOut], url_name="tag-list", tags=["tags"])
+@api.get(
+    "/tags",
+    response={200: list[TagDetailOut], 422: ValidationErrors},
+    url_name="tag-list",
+    tags=["tags"],
+)
 @paginate(Pagination)
 def list_tags(request):
     """Tags by name, each with its number of public talks."""
     return Tag.objects.with_public_talk_counts().order_by("name", "id")
 
 
-@api.get("/series", response=list[SeriesDetailOut], url_name="series-list", tags=["series"])
+@api.get(
+    "/series",
+    response={200: list[SeriesDetailOut], 422: ValidationErrors},
+    url_name="series-list",
+    tags=["series"],
+)
 @paginate(Pagination)
 def list_series(request):
     """Series by name."""

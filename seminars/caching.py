@@ -40,7 +40,6 @@ import functools
 import hashlib
 import logging
 import secrets
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +60,8 @@ logger = logging.getLogger(__name__)
 SITE_VERSION = "pages:version:site"
 # A stored page nobody asks for leaves the cache after a day; nothing relies on it.
 PAGE_TIMEOUT = 24 * 60 * 60
+# "hit" or "miss" on cacheable requests, for operators and the benchmark.
+CACHE_HEADER = "X-Page-Cache"
 # Where the fingerprint looks for code and templates, under BASE_DIR.
 SOURCE_FOLDERS = ("config", "seminars", "accounts", "templates")
 SOURCE_SUFFIXES = {".py", ".html", ".txt", ".xml"}
@@ -208,10 +209,13 @@ def code_fingerprint() -> str:
         for path in (base / folder).rglob("*")
         if path.suffix in SOURCE_SUFFIXES
     ]
-    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
-    for path in sorted(sources) + ([manifest] if manifest.exists() else []):
-        digest.update(str(path).encode())
+    for path in sorted(sources):
+        # Relative: servers with the same code in other folders share their pages.
+        digest.update(str(path.relative_to(base)).encode())
         digest.update(path.read_bytes())
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.exists():
+        digest.update(manifest.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -265,16 +269,41 @@ def write_cache(key: str, value, timeout) -> None:
         logger.exception("Page cache unavailable; page not stored")
 
 
-def start_missing_versions(keys: list[str]) -> None:
-    """Give never-set (or evicted) versions a token, so the next request can store its page.
+def claim_missing_versions(versions: list[str], tokens: tuple) -> tuple | None:
+    """`tokens` with a new one for each version never set (or evicted); None if beaten to one.
 
-    `add`, not `set`: a token another process has just set must stay.
+    Called after rendering, and safe: `add` sets a token only where there is
+    none, so a write that committed after the page read the database either
+    set its token first (the add fails, the page is not stored) or replaces
+    this one later (the stored page is then outdated).
     """
-    for key in keys:
-        try:
-            cache.add(key, secrets.token_hex(8), timeout=None)
-        except Exception:
-            logger.exception("Page cache unavailable; version not set")
+    claimed = []
+    for version, token in zip(versions, tokens, strict=True):
+        if token is None:
+            token = secrets.token_hex(8)
+            try:
+                if not cache.add(version, token, timeout=None):
+                    return None
+            except Exception:
+                logger.exception("Page cache unavailable; page not stored")
+                return None
+        claimed.append(token)
+    return tuple(claimed)
+
+
+def shared_value(name: str, compute):
+    """compute(), kept in the shared cache for every visitor, signed in or not, until the
+    site changes: for a costly part of a page that is the same for everyone."""
+    key = f"pages:value:{code_fingerprint()}:{name}"
+    found = read_cache([SITE_VERSION, key])
+    token, stored = found.get(SITE_VERSION), found.get(key)
+    if token is not None and stored is not None and stored[0] == token:
+        return stored[1]
+    value = compute()
+    tokens = claim_missing_versions([SITE_VERSION], (token,))
+    if tokens is not None:
+        write_cache(key, (tokens[0], value), PAGE_TIMEOUT)
+    return value
 
 
 def cache_public_page(*, params=(), thread_kwarg=None, expires=None):
@@ -318,15 +347,18 @@ def from_cache_or_rendered(request, render, versions: list[str], expires) -> Htt
     found = read_cache([*versions, key])
     tokens = tuple(found.get(version) for version in versions)
     stored = found.get(key)
-    if stored is not None and stored.is_current(tokens, time.time()):
-        return stored.response()
-    # Before rendering: a talk that starts while the view runs must end the page's life.
-    valid_until = expires(timezone.now()) if expires else None
+    now = timezone.now()
+    if stored is not None and stored.is_current(tokens, now.timestamp()):
+        response = stored.response()
+        response[CACHE_HEADER] = "hit"
+        return response
+    # `now` is from before rendering: a talk that starts while the view runs ends the page's life.
+    valid_until = expires(now) if expires else None
     response = render()
+    response[CACHE_HEADER] = "miss"
     if None in tokens:
-        missing = [version for version, token in zip(versions, tokens, strict=True) if not token]
-        start_missing_versions(missing)
-    elif may_store(request, response):
+        tokens = claim_missing_versions(versions, tokens)
+    if tokens is not None and may_store(request, response):
         set_response_etag(response)
         patch_cache_control(response, no_cache=True)
         page = StoredPage(

@@ -11,6 +11,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from django.contrib.staticfiles.finders import BaseFinder
+from django.contrib.staticfiles.utils import matches_patterns
 from django.core.checks import Error
 from django.core.files.storage import FileSystemStorage
 
@@ -54,4 +55,6 @@ class MathFontFinder(BaseFinder):
         return match or []
 
     def list(self, ignore_patterns):
-        yield MATH_FONT_FILE, self.storage
+        # collectstatic -i (--ignore) applies to the font too; whitenoise passes None.
+        if not matches_patterns(MATH_FONT_FILE, ignore_patterns or []):
+            yield MATH_FONT_FILE, self.storage

@@ -51,6 +51,7 @@ from django.db.models.functions import Lower
 from django.utils.text import slugify
 from icalendar import Calendar
 
+from .caching import site_changed
 from .models import Series, Speaker, Tag, Talk
 from .search import refresh_search_names
 
@@ -587,6 +588,8 @@ def apply_import(plan: ImportPlan) -> ImportPlan:
     set_relations(Talk.speakers.through, "speaker", saved, "speakers", speakers)
     set_relations(Talk.tags.through, "tag", saved, "tags", tags)
     refresh_search_names([talk.pk for talk, _ in saved])
+    # The links were written without signals: outdate the cached pages that show them.
+    site_changed()
     return plan
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_safe
 
 from accounts.follows import with_followed_flag
 
-from .caching import cache_public_page, next_talk_start
+from .caching import cache_public_page, next_talk_start, shared_value
 from .comment_views import get_public_talk, render_talk
 from .models import Series, Speaker, Tag, Talk
 from .queries import talk_card_prefetches
@@ -42,13 +42,18 @@ def home(request):
     recent = list(talks.past()[:HOME_RECENT])
     # The speakers and tags of both lists in one query each.
     prefetch_related_objects([*upcoming, *recent], *talk_card_prefetches())
-    tags = Tag.objects.with_public_talk_counts().filter(talk_count__gt=0)
     context = {
         "upcoming": upcoming,
         "recent": recent,
-        "tags": tags.order_by("-talk_count", "name")[:HOME_TAGS],
+        # Counting every talk's tags grows with the archive: done once per change.
+        "tags": shared_value("home-tags", most_used_tags),
     }
     return render(request, "seminars/home.html", context)
+
+
+def most_used_tags():
+    tags = Tag.objects.with_public_talk_counts().filter(talk_count__gt=0)
+    return list(tags.order_by("-talk_count", "name")[:HOME_TAGS])
 
 
 # /talks/?when=: "upcoming" or "past" narrows the list; anything else keeps all talks.

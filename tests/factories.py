@@ -1,10 +1,11 @@
 """factory_boy factories for every model; data is made up here, per test."""
 
 import datetime
+import importlib
 
 import factory
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from accounts.models import User
@@ -31,13 +32,29 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
 
 
+def organisers_group() -> Group:
+    """The Organisers group as migration 0002 makes it.
+
+    Tests that flush the database (live server, threads) take away rows made by
+    data migrations, so the group is recreated here from the migration's grants.
+    """
+    migration = importlib.import_module("seminars.migrations.0002_organisers_group")
+    group, created = Group.objects.get_or_create(name=ORGANISERS_GROUP)
+    if created:
+        codenames = [f"{a}_{model}" for model, actions in migration.GRANTS.items() for a in actions]
+        group.permissions.set(
+            Permission.objects.filter(content_type__app_label="seminars", codename__in=codenames)
+        )
+    return group
+
+
 class OrganiserFactory(UserFactory):
     is_staff = True
 
     @factory.post_generation
     def organiser_group(user, create, extracted, **kwargs):
         if create:
-            user.groups.add(Group.objects.get(name=ORGANISERS_GROUP))
+            user.groups.add(organisers_group())
 
 
 class SuperuserFactory(UserFactory):

@@ -153,7 +153,8 @@ def test_a_reply_is_emailed_to_the_parent_author_by_the_worker(
     assert message.to == [ada.email]
     assert message.subject == f"Bob replied to your comment on “{parent.talk.title}”"
     assert "I disagree, politely." in message.body
-    assert f"{SITE}{parent.talk.get_absolute_url()}#comment-{reply.pk}" in message.body
+    # The reply's lasting address, which redirects to the thread page showing it.
+    assert f"{SITE}/comments/{reply.pk}/" in message.body
     assert DBTaskResult.objects.get().status == TaskResultStatus.SUCCESSFUL
 
 

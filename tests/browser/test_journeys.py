@@ -167,7 +167,9 @@ def test_new_user_signs_up_and_posts_edits_and_deletes_a_comment(
     page.get_by_role("button", name="Post comment").click()
 
     comment = Comment.objects.get(talk=talk)
-    expect(page).to_have_url(f"{live_server.url}{comment.get_absolute_url()}")
+    # The talk page (its first page of comments), at the comment.
+    at_the_comment = f"{live_server.url}{talk.get_absolute_url()}#comment-{comment.pk}"
+    expect(page).to_have_url(at_the_comment)
     # Typed markup comes back as text: rendered, it would split the sentence.
     expect(thread_entry(page, comment)).to_contain_text(first_text)
     expect(thread_entry(page, comment)).to_contain_text(name)
@@ -179,7 +181,7 @@ def test_new_user_signs_up_and_posts_edits_and_deletes_a_comment(
     screenshots("05-editing")
     page.get_by_role("button", name="Save").click()
 
-    expect(page).to_have_url(f"{live_server.url}{comment.get_absolute_url()}")
+    expect(page).to_have_url(at_the_comment)
     expect(thread_entry(page, comment)).to_contain_text(edited_text)
     expect(thread_entry(page, comment)).to_contain_text("(edited)")
     screenshots("06-edited")
@@ -188,7 +190,7 @@ def test_new_user_signs_up_and_posts_edits_and_deletes_a_comment(
     screenshots("07-confirm-delete")
     page.get_by_role("button", name="Delete comment").click()
 
-    expect(page).to_have_url(f"{live_server.url}{comment.get_absolute_url()}")
+    expect(page).to_have_url(at_the_comment)
     expect(thread_entry(page, comment)).to_contain_text("deleted by its author")
     expect(page.get_by_text(edited_text)).to_have_count(0)
     screenshots("08-deleted")

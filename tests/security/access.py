@@ -53,7 +53,7 @@ from tests.factories import (
     TalkFactory,
     UserFactory,
 )
-from tests.security.conftest import new_client
+from tests.security.clients import new_client
 
 # The roles, in the order every row lists them. "user" wrote the world's comment;
 # "organiser" organises the world's series, "other_organiser" another series.
@@ -212,31 +212,65 @@ PUBLIC_ROWS = [
         ),
         EVERYONE,
     ),
-    Row("talks/archive/<int:year>/", url("seminars:talk-archive", lambda w: 1), NOT_FOUND, name="empty"),
+    Row(
+        "talks/archive/<int:year>/",
+        url("seminars:talk-archive", lambda w: 1),
+        NOT_FOUND,
+        name="empty",
+    ),
     Row("talks/<slug:slug>/", url("seminars:talk-detail", talk_slug), EVERYONE),
-    Row("talks/<slug:slug>/", url("seminars:talk-detail", lambda w: w.draft.slug), NOT_FOUND, name="draft"),
+    Row(
+        "talks/<slug:slug>/",
+        url("seminars:talk-detail", lambda w: w.draft.slug),
+        NOT_FOUND,
+        name="draft",
+    ),
     Row("tags/", url("seminars:tag-list"), EVERYONE),
     Row("tags/<slug:slug>/", url("seminars:tag-detail", lambda w: w.tag.slug), EVERYONE),
-    Row("speakers/<slug:slug>/", url("seminars:speaker-detail", lambda w: w.speaker.slug), EVERYONE),
+    Row(
+        "speakers/<slug:slug>/", url("seminars:speaker-detail", lambda w: w.speaker.slug), EVERYONE
+    ),
     Row("series/", url("seminars:series-list"), EVERYONE),
     Row("series/<slug:slug>/", url("seminars:series-detail", lambda w: w.series.slug), EVERYONE),
     Row("search/", lambda world: reverse("seminars:search") + "?q=talk", EVERYONE),
     Row("users/<int:pk>/", url("user-detail", lambda w: w.users["user"].pk), EVERYONE),
     # Calendars, feeds and files for machines.
     Row("calendar.ics", url("seminars:calendar"), EVERYONE),
-    Row("tags/<slug:slug>/calendar.ics", url("seminars:tag-calendar", lambda w: w.tag.slug), EVERYONE),
-    Row("series/<slug:slug>/calendar.ics", url("seminars:series-calendar", lambda w: w.series.slug), EVERYONE),
-    Row("speakers/<slug:slug>/calendar.ics", url("seminars:speaker-calendar", lambda w: w.speaker.slug), EVERYONE),
+    Row(
+        "tags/<slug:slug>/calendar.ics",
+        url("seminars:tag-calendar", lambda w: w.tag.slug),
+        EVERYONE,
+    ),
+    Row(
+        "series/<slug:slug>/calendar.ics",
+        url("seminars:series-calendar", lambda w: w.series.slug),
+        EVERYONE,
+    ),
+    Row(
+        "speakers/<slug:slug>/calendar.ics",
+        url("seminars:speaker-calendar", lambda w: w.speaker.slug),
+        EVERYONE,
+    ),
     Row("talks/<slug:slug>/calendar.ics", url("seminars:talk-calendar", talk_slug), EVERYONE),
-    Row("talks/<slug:slug>/calendar.ics", url("seminars:talk-calendar", lambda w: w.draft.slug), NOT_FOUND, name="draft"),
+    Row(
+        "talks/<slug:slug>/calendar.ics",
+        url("seminars:talk-calendar", lambda w: w.draft.slug),
+        NOT_FOUND,
+        name="draft",
+    ),
     Row("feed/", url("seminars:feed"), EVERYONE),
     Row("tags/<slug:slug>/feed/", url("seminars:tag-feed", lambda w: w.tag.slug), EVERYONE),
     Row("series/<slug:slug>/feed/", url("seminars:series-feed", lambda w: w.series.slug), EVERYONE),
     Row("talks/<slug:slug>/comments/feed/", url("seminars:comment-feed", talk_slug), EVERYONE),
-    Row("talks/<slug:slug>/comments/feed/", url("seminars:comment-feed", lambda w: w.draft.slug), NOT_FOUND, name="draft"),
+    Row(
+        "talks/<slug:slug>/comments/feed/",
+        url("seminars:comment-feed", lambda w: w.draft.slug),
+        NOT_FOUND,
+        name="draft",
+    ),
     Row("sitemap.xml", url("seminars:sitemap"), EVERYONE),
     Row("robots.txt", url("seminars:robots"), EVERYONE),
-]  # fmt: skip
+]
 
 API_ROWS = [
     Row("api/", lambda world: "/api/", NOT_FOUND),
@@ -244,12 +278,19 @@ API_ROWS = [
     Row("api/docs", url("api:openapi-view"), EVERYONE),
     Row("api/talks", url("api:talk-list"), EVERYONE),
     Row("api/talks/<slug>", url("api:talk-detail", talk_slug), EVERYONE),
-    Row("api/talks/<slug>", url("api:talk-detail", lambda w: w.draft.slug), NOT_FOUND, name="draft"),
+    Row(
+        "api/talks/<slug>", url("api:talk-detail", lambda w: w.draft.slug), NOT_FOUND, name="draft"
+    ),
     Row("api/talks/<slug>/comments", url("api:talk-comments", talk_slug), EVERYONE),
-    Row("api/talks/<slug>/comments", url("api:talk-comments", lambda w: w.draft.slug), NOT_FOUND, name="draft"),
+    Row(
+        "api/talks/<slug>/comments",
+        url("api:talk-comments", lambda w: w.draft.slug),
+        NOT_FOUND,
+        name="draft",
+    ),
     Row("api/tags", url("api:tag-list"), EVERYONE),
     Row("api/series", url("api:series-list"), EVERYONE),
-]  # fmt: skip
+]
 
 COMMENT_ROWS = [
     # A comment's lasting address redirects to the page showing it; a held comment
@@ -393,7 +434,11 @@ ALLAUTH_ROWS = [
     ),
     # Re-confirming by an emailed code: allauth offers it to users with a verified address.
     Row("accounts/reauthenticate/code/", url("account_request_reauthentication_code"), SIGNED_IN),
-    Row("accounts/reauthenticate/code/confirm/", url("account_confirm_reauthentication_code"), SENT_BACK),
+    Row(
+        "accounts/reauthenticate/code/confirm/",
+        url("account_confirm_reauthentication_code"),
+        SENT_BACK,
+    ),
     Row(
         "accounts/email/",
         url("account_email"),
@@ -422,11 +467,17 @@ ALLAUTH_ROWS = [
         data=lambda world: {"email": world.users["user"].email},
     ),
     Row("accounts/login/code/confirm/", url("account_confirm_login_code"), SENT_BACK),
-    Row("accounts/^confirm-email/(?P<key>[-:\\w]+)/$", url("account_confirm_email", lambda w: "bogus-key"), EVERYONE),
+    Row(
+        "accounts/^confirm-email/(?P<key>[-:\\w]+)/$",
+        url("account_confirm_email", lambda w: "bogus-key"),
+        EVERYONE,
+    ),
     Row("accounts/password/reset/key/done/", url("account_reset_password_from_key_done"), EVERYONE),
     Row(
         "accounts/^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$",
-        lambda world: reverse("account_reset_password_from_key", kwargs={"uidb36": "1", "key": "bogus"}),
+        lambda world: reverse(
+            "account_reset_password_from_key", kwargs={"uidb36": "1", "key": "bogus"}
+        ),
         EVERYONE,
     ),
     Row("accounts/password/reset/done/", url("account_reset_password_done"), EVERYONE),
@@ -434,13 +485,17 @@ ALLAUTH_ROWS = [
     Row("accounts/3rdparty/login/error/", url("socialaccount_login_error"), (401,) * 6),
     Row("accounts/3rdparty/signup/", url("socialaccount_signup"), (LOGIN,) * 6),
     Row("accounts/3rdparty/", url("socialaccount_connections"), SIGNED_IN),
-    Row("accounts/social/login/cancelled/", lambda w: "/accounts/social/login/cancelled/", (301,) * 6),
+    Row(
+        "accounts/social/login/cancelled/",
+        lambda w: "/accounts/social/login/cancelled/",
+        (301,) * 6,
+    ),
     Row("accounts/social/login/error/", lambda w: "/accounts/social/login/error/", (301,) * 6),
     Row("accounts/social/signup/", lambda w: "/accounts/social/signup/", (301,) * 6),
     Row("accounts/social/connections/", lambda w: "/accounts/social/connections/", (301,) * 6),
     Row("accounts/orcid/login/", url("orcid_login"), NOT_FOUND, post=NOT_FOUND),
     Row("accounts/orcid/login/callback/", url("orcid_callback"), NOT_FOUND),
-]  # fmt: skip
+]
 
 
 def admin_url(name, *args):
@@ -452,13 +507,20 @@ ADMIN_SITE_ROWS = [
     # The admin's log-in is allauth's: visitors are sent there, staff to the admin.
     Row("admin/login/", admin_url("login"), (LOGIN, 403, 403, 302, 302, 302)),
     # Non-staff are sent to the admin's index (and from there to log in).
-    Row("admin/logout/", admin_url("logout"), (302, 302, 302, 405, 405, 405), post=(302, 302, 302, 200, 200, 200)),
+    Row(
+        "admin/logout/",
+        admin_url("logout"),
+        (302, 302, 302, 405, 405, 405),
+        post=(302, 302, 302, 200, 200, 200),
+    ),
     Row("admin/password_change/", admin_url("password_change"), STAFF, post=STAFF),
     Row("admin/password_change/done/", admin_url("password_change_done"), STAFF),
     Row(
         "admin/autocomplete/",
-        lambda world: reverse("admin:autocomplete")
-        + "?app_label=seminars&model_name=talk&field_name=tags&term=",
+        lambda world: (
+            reverse("admin:autocomplete")
+            + "?app_label=seminars&model_name=talk&field_name=tags&term="
+        ),
         STAFF,
     ),
     Row("admin/jsi18n/", admin_url("jsi18n"), STAFF),
@@ -504,8 +566,12 @@ ADMIN_SITE_ROWS = [
         (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 404, 200, 200),
     ),
     Row("admin/seminars/talk/import/", admin_url("seminars_talk_import"), STAFF, post=STAFF),
-    Row("admin/seminars/comment/moderation-queue/", admin_url("seminars_comment_queue"), STAFF_REDIRECT),
-]  # fmt: skip
+    Row(
+        "admin/seminars/comment/moderation-queue/",
+        admin_url("seminars_comment_queue"),
+        STAFF_REDIRECT,
+    ),
+]
 
 
 # What organisers may do with each model in the admin; nothing with any other model.

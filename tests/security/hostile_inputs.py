@@ -112,6 +112,24 @@ HOSTILE_INPUTS = {
 }
 
 
+# Payloads that run script, or load a document or a script URL, when a page
+# includes them unescaped (in text, in an attribute, or in a JSON <script>): the
+# checks in html_safety.py must catch each, or they would prove nothing.
+RUNS_IF_UNESCAPED = [
+    "script", "script-upper-marker", "script-src-data", "script-close-first",
+    "script-in-comment", "script-in-code-span", "img-onerror", "svg-onload",
+    "div-onmouseover", "input-autofocus", "entity-in-handler-name", "img-eval-src",
+    "attr-double-quote", "attr-single-quote", "attr-autofocus", "attr-close-tag",
+    "attr-single-close-svg", "close-textarea", "close-title", "noscript-mutation",
+    "html-link-spaced-scheme", "iframe-srcdoc", "object-data", "form-action",
+    "meta-refresh", "base-href", "style-element", "style-attribute", "svg-script",
+    "svg-xlink", "svg-animate", "svg-foreign-object", "mathml-mglyph-style",
+    "mathml-href", "mathml-maction", "latex-text-script", "latex-display-text-img",
+    "latex-bracket-breakout", "latex-matrix-script", "md-title-breakout",
+    "md-autolink-quote", "md-fence-info", "json-breakout", "nul",
+]  # fmt: skip
+
+
 def hostile_params():
     """The corpus as pytest parameters, each named by its key."""
     return [pytest.param(text, id=name) for name, text in HOSTILE_INPUTS.items()]

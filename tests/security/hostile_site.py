@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from accounts.models import User
-from seminars.models import Series, Speaker, Tag, Talk
+from seminars.models import Comment, Series, Speaker, Tag, Talk
 from tests.factories import (
     CommentFactory,
     OrganiserFactory,
@@ -36,7 +36,9 @@ class HostileSite:
     tag: Tag  # on every talk, with every payload in its description
 
 
-def build_hostile_site(payloads=PAYLOADS) -> HostileSite:
+def build_hostile_site(payloads=PAYLOADS, longest: int | None = None) -> HostileSite:
+    """The site, with each payload cut to `longest` characters if given."""
+    payloads = [payload[:longest] for payload in payloads]
     everything = "\n\n".join(fit(payload) for payload in payloads)
     organiser = OrganiserFactory(display_name=fit(payloads[0], 100))
     showcase_tag = TagFactory(name="Showcase", description=everything)
@@ -68,7 +70,14 @@ def build_hostile_site(payloads=PAYLOADS) -> HostileSite:
         speakers=speakers,
         tags=tags,
     )
-    for payload in payloads:
+    for number, payload in enumerate(payloads):
         author = UserFactory(display_name=fit(payload, 100), affiliation=fit(payload, 200))
-        CommentFactory(talk=showcase, author=author, body=fit(payload, 5000))
+        comment = CommentFactory(talk=showcase, author=author, body=fit(payload, 5000))
+        # A third held and a third removed, with the payload as the note organisers read.
+        if number % 3 == 1:
+            comment.status, comment.held_reason = Comment.Status.HELD, fit(payload, 200)
+        elif number % 3 == 2:
+            comment.removed, comment.removed_by = True, organiser
+            comment.removal_reason = fit(payload, 300)
+        comment.save()
     return HostileSite(organiser, showcase, showcase_series, speakers[0], showcase_tag)

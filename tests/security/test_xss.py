@@ -33,7 +33,7 @@ from tests.factories import (
     UserFactory,
 )
 
-from .hostile_inputs import HOSTILE_INPUTS, fit, hostile_params
+from .hostile_inputs import HOSTILE_INPUTS, RUNS_IF_UNESCAPED, fit, hostile_params
 from .hostile_site import SEARCH_WORD, build_hostile_site
 from .html_safety import (
     SCRIPT_SCHEMES,
@@ -57,6 +57,7 @@ SAFE_MARKUP = {
 }  # fmt: skip
 LINK_SCHEMES = ("http:", "https:", "mailto:")
 COMMENT_LIMIT = 5000
+REASON_LIMIT = 300
 ATOM = "{http://www.w3.org/2005/Atom}"
 # Characters XML 1.0 cannot hold at all: feeds must drop them.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -85,6 +86,25 @@ def assert_refused_with_message(response, status=200):
     assert errors
     page_text = parse(response.content).text
     assert all(error in page_text for error in errors)
+
+
+# --- The checks themselves ----------------------------------------------------------
+
+
+def unescaped_contexts(payload: str) -> list[str]:
+    return [
+        f"<p>{payload}</p>",
+        f'<input value="{payload}">',
+        f"<input value='{payload}'>",
+        f"<input value={payload}>",
+        f'<script type="application/ld+json">{{"name": "{payload}"}}</script>',
+    ]
+
+
+@pytest.mark.parametrize("name", RUNS_IF_UNESCAPED)
+def test_the_checks_catch_each_payload_left_unescaped(name):
+    contexts = unescaped_contexts(HOSTILE_INPUTS[name])
+    assert any(injection_problems(html) for html in contexts)
 
 
 # --- The renderers -------------------------------------------------------------------
@@ -116,6 +136,7 @@ def hostile_talk(payload):
 
 def enter_profile(client, user, payload):
     """The user types the payload as their name and affiliation."""
+    name_before = user.display_name
     response = client.post(
         reverse("accounts:profile"),
         {"display_name": payload, "affiliation": payload, "timezone": ""},
@@ -126,7 +147,7 @@ def enter_profile(client, user, payload):
         assert user.display_name == user.affiliation == payload.strip()
     else:
         assert_refused_with_message(response)
-        assert user.display_name == "Commenter"
+        assert user.display_name == name_before
         User.objects.filter(pk=user.pk).update(display_name=fit(payload, 100))
         user.refresh_from_db()
 
@@ -165,15 +186,44 @@ def test_user_entries_and_the_talk_page_show_hostile_text_as_text(client, payloa
     enter_profile(client, author, payload)
     comment = enter_comment(client, talk, author, payload)
 
-    responses = [client.get(url) for url in pages_showing(comment)]
-    for url, response in zip(pages_showing(comment), responses, strict=True):
+    responses = {url: client.get(url) for url in pages_showing(comment)}
+    for url, response in responses.items():
         assert response.status_code == 200, url
         assert_no_injection(response, url)
-    talk_page = responses[0]
+    talk_page = responses[talk.get_absolute_url()]
     speaker = talk.speakers.get()
     shown = [talk.title, talk.venue, talk.series.name, talk.tags.get().name]
     shown += [speaker.name, speaker.affiliation, author.display_name]
     assert all(shows_text(talk_page, text) for text in shown)
+
+
+@pytest.mark.parametrize("payload", hostile_params())
+def test_moderation_notes_show_hostile_text_as_text(client, payload):
+    """Blocked words (quoted in held notes) and removal reasons, for author and organiser."""
+    organiser = OrganiserFactory()
+    talk = TalkFactory(series=SeriesFactory(blocked_words=fit(payload)))
+    talk.series.organisers.add(organiser)
+    author = UserFactory()
+    removed = CommentFactory(talk=talk, author=author)
+    client.force_login(author)
+    # Held, quoting the blocked word, when the text fits in a comment.
+    client.post(reverse("seminars:comment-create", args=[talk.slug]), {"body": fit(payload)})
+
+    client.force_login(organiser)
+    response = client.post(
+        reverse("seminars:comment-remove", args=[removed.pk]), {"reason": payload}
+    )
+    removed.refresh_from_db()
+    if fits(payload, REASON_LIMIT):
+        assert response.status_code == 302
+        assert removed.removal_reason == payload.strip()
+    else:
+        assert response.status_code == 400
+        assert_no_injection(response, "refused removal")
+        assert not removed.removed
+    for user in (organiser, author):
+        client.force_login(user)
+        assert_no_injection(client.get(talk.get_absolute_url()), f"talk page for {user}")
 
 
 def test_every_page_shows_the_whole_corpus_as_text(client):
@@ -194,6 +244,7 @@ def test_every_page_shows_the_whole_corpus_as_text(client):
         site.series.get_absolute_url(),
         site.speaker.get_absolute_url(),
         reverse("accounts:profile"),
+        reverse("accounts:preferences"),
     ]
     for url in urls:
         response = client.get(url)

@@ -13,7 +13,7 @@ from seminars.models import Comment, Series, Speaker, Tag, Talk
 from seminars.rendering import render_abstract, render_comment
 from seminars.roles import ORGANISERS_GROUP
 from seminars.search import names_of
-from tests.factories import TagFactory, UserFactory
+from tests.factories import CommentFactory, TagFactory, TalkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +80,17 @@ def test_fills_what_save_and_signals_would():
     # Some abstracts and comments show math, so the math pages are exercised too.
     assert Talk.objects.filter(abstract_html__contains="<math").exists()
     assert Comment.objects.filter(body_html__contains="<math").exists()
+
+
+def test_pages_cached_before_are_not_served_after(client):
+    client.get("/talks/")
+    assert client.get("/talks/")["X-Page-Cache"] == "hit"
+
+    generate()
+
+    response = client.get("/talks/")
+    assert response["X-Page-Cache"] == "miss"
+    assert Talk.objects.public().upcoming_first().first().title in response.content.decode()
 
 
 def test_the_same_seed_gives_the_same_data_and_another_seed_other_data():
@@ -162,21 +173,42 @@ def test_refuses_a_database_with_other_data_and_writes_nothing():
 def test_force_adds_generated_data_beside_the_real_data_and_keeps_it():
     real_tag = TagFactory(name="Real tag")
     real_user = UserFactory()
-    real_talk = Talk.objects.create(
-        series=Series.objects.create(name="Real", slug="real"),
-        title="Real talk",
-        slug="real-talk",
-        start=MIDNIGHT,
-        end=MIDNIGHT + datetime.timedelta(hours=1),
-    )
-
+    real_talk = TalkFactory()
     generate("--force")
+    # Real data tied to generated data: a follow, a comment, a removal by an organiser.
+    generated_tag = Tag.objects.exclude(pk=real_tag.pk).first()
+    real_user.followed_tags.add(generated_tag)
+    real_talk.tags.add(generated_tag, real_tag)
+    CommentFactory(author=real_user, talk=Talk.objects.exclude(pk=real_talk.pk).first())
+    organiser = User.objects.filter(is_staff=True).first()
+    real_comment = CommentFactory(talk=real_talk, author=real_user, removed=True)
+    real_comment.removed_by = organiser
+    real_comment.save(update_fields=["removed_by"])
+
     generate("--force")
 
     assert Talk.objects.count() == 101
     assert Talk.objects.filter(pk=real_talk.pk).exists()
     assert Tag.objects.filter(pk=real_tag.pk).exists()
-    assert User.objects.filter(pk=real_user.pk).exists()
+    assert not real_user.followed_tags.exists()
+    real_talk.refresh_from_db()
+    assert list(real_talk.tags.all()) == [real_tag]
+    assert real_talk.search_names == names_of(real_talk)
+    real_comment.refresh_from_db()
+    assert real_comment.removed_by is None
+    assert list(real_user.comments.all()) == [real_comment]
+
+
+def test_keeps_the_earlier_data_when_other_data_still_needs_it():
+    generate("--force")
+    generated_series = Series.objects.first()
+    TalkFactory(series=generated_series)  # Talk.series is PROTECT
+    before = snapshot()
+
+    with pytest.raises(CommandError, match="Other data points at the earlier generated data"):
+        generate("--force", seed=2)
+
+    assert snapshot() == before
 
 
 def test_running_again_replaces_the_generated_data():

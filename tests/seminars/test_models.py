@@ -145,7 +145,8 @@ def test_absolute_urls_follow_the_published_layout():
     assert talk.series.get_absolute_url() == "/series/applied/"
     assert SpeakerFactory(slug="ada").get_absolute_url() == "/speakers/ada/"
     assert TagFactory(slug="fluids").get_absolute_url() == "/tags/fluids/"
-    assert comment.get_absolute_url() == f"/talks/vortex-rings/#comment-{comment.pk}"
+    # A comment's lasting address, which redirects to the thread page showing it.
+    assert comment.get_absolute_url() == f"/comments/{comment.pk}/"
 
 
 # --- What the public sees -----------------------------------------------------------------

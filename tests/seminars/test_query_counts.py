@@ -2,6 +2,8 @@
 
 Each talk has several speakers and tags and its own series where the page allows
 it, so a lookup per row (an N+1) shows up as a count that grows with the rows.
+No page runs more than 8. The anonymous requests here are the page cache's
+misses (a hit runs none: tests/seminars/test_caching.py).
 """
 
 import datetime
@@ -11,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from seminars.models import Comment
+from seminars.threads import COMMENTS_PER_PAGE
 from tests.factories import (
     CommentFactory,
     OrganiserFactory,
@@ -45,6 +48,13 @@ def sign_in(visitor):
     return SIGNED_IN_QUERIES if visitor else 0
 
 
+@pytest.fixture
+def page_life(visitor):
+    """The query an anonymous list of talks spends before it is cached: when the next
+    talk starts, which ends the stored page's life (seminars.caching)."""
+    return 0 if visitor else 1
+
+
 def make_talks(rows, days_ahead=1, **shared):
     """`rows` talks, each with three speakers and three tags, plus whatever is `shared`."""
     speakers = shared.pop("speakers", [])
@@ -65,21 +75,22 @@ def make_talks(rows, days_ahead=1, **shared):
 
 
 @ROWS
-def test_home(client, sign_in, rows, django_assert_num_queries):
+def test_home(client, sign_in, page_life, rows, django_assert_num_queries):
     make_talks(rows, days_ahead=1)
     make_talks(rows, days_ahead=-10 * rows)
-    # upcoming talks with their series, their speakers, their tags;
-    # the same three for recent talks; tags with their talk counts.
-    with django_assert_num_queries(7 + sign_in):
+    # upcoming talks with their series; recent talks with theirs; the speakers of
+    # both; their tags; tags with their talk counts.
+    with django_assert_num_queries(5 + sign_in + page_life):
         response = client.get(reverse("seminars:home"))
-    assert response.status_code == 200
+    assert len(response.context["upcoming"]) == min(rows, 10)
+    assert len(response.context["recent"]) == min(rows, 5)
 
 
 @ROWS
-def test_talk_list(client, sign_in, rows, django_assert_num_queries):
+def test_talk_list(client, sign_in, page_life, rows, django_assert_num_queries):
     make_talks(rows)
     # count for the paginator, talks with their series, their speakers, their tags.
-    with django_assert_num_queries(4 + sign_in):
+    with django_assert_num_queries(4 + sign_in + page_life):
         response = client.get(reverse("seminars:talk-list"))
     assert len(response.context["page"]) == rows
 
@@ -131,28 +142,28 @@ def test_talk_detail_for_an_organiser_of_its_series(client, rows, django_assert_
 @ROWS
 def test_tag_list(client, sign_in, rows, django_assert_num_queries):
     make_talks(rows)
-    # tags with their public talk counts, in one query.
-    with django_assert_num_queries(1 + sign_in):
+    # count for the paginator; tags with their public talk counts.
+    with django_assert_num_queries(2 + sign_in):
         response = client.get(reverse("seminars:tag-list"))
     assert len(response.context["tags"]) == 3 * rows
 
 
 @ROWS
-def test_tag_detail(client, sign_in, rows, django_assert_num_queries):
+def test_tag_detail(client, sign_in, page_life, rows, django_assert_num_queries):
     tag = TagFactory()
     make_talks(rows, tags=[tag])
     # tag; count for the paginator; talks with their series, their speakers, their tags.
-    with django_assert_num_queries(5 + sign_in):
+    with django_assert_num_queries(5 + sign_in + page_life):
         response = client.get(tag.get_absolute_url())
     assert len(response.context["page"]) == rows
 
 
 @ROWS
-def test_speaker_detail(client, sign_in, rows, django_assert_num_queries):
+def test_speaker_detail(client, sign_in, page_life, rows, django_assert_num_queries):
     speaker = SpeakerFactory()
     make_talks(rows, speakers=[speaker])
     # speaker; count for the paginator; talks with their series, their speakers, their tags.
-    with django_assert_num_queries(5 + sign_in):
+    with django_assert_num_queries(5 + sign_in + page_life):
         response = client.get(speaker.get_absolute_url())
     assert len(response.context["page"]) == rows
 
@@ -161,17 +172,31 @@ def test_speaker_detail(client, sign_in, rows, django_assert_num_queries):
 def test_series_list(client, sign_in, rows, django_assert_num_queries):
     for _ in range(rows):
         SeriesFactory()
-    # series.
-    with django_assert_num_queries(1 + sign_in):
+    # count for the paginator; series.
+    with django_assert_num_queries(2 + sign_in):
         response = client.get(reverse("seminars:series-list"))
     assert len(response.context["series_list"]) == rows
 
 
 @ROWS
-def test_series_detail(client, sign_in, rows, django_assert_num_queries):
+def test_series_detail(client, sign_in, page_life, rows, django_assert_num_queries):
     series = SeriesFactory()
     make_talks(rows, series=series)
     # series; count for the paginator; talks with their series, their speakers, their tags.
-    with django_assert_num_queries(5 + sign_in):
+    with django_assert_num_queries(5 + sign_in + page_life):
         response = client.get(series.get_absolute_url())
     assert len(response.context["page"]) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 20, 120])
+def test_a_later_page_of_a_long_thread(client, visitor, sign_in, rows, django_assert_num_queries):
+    """Comments come 50 top-level ones a page; later pages cost what the first does."""
+    talk = make_talks(1)[0]
+    make_thread(talk, rows, first_author=visitor or UserFactory())
+    last_page = rows // COMMENTS_PER_PAGE + 1
+    # talk with its series, its speakers, its tags; a page of comments with their
+    # authors; their replies with their authors.
+    with django_assert_num_queries(5 + sign_in):
+        response = client.get(talk.get_absolute_url(), {"page": last_page})
+    shown = response.context["comments"]
+    assert len(shown) == (rows + 1) % COMMENTS_PER_PAGE or COMMENTS_PER_PAGE

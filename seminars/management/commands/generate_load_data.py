@@ -4,9 +4,10 @@ Defaults: 10,000 talks, 200,000 comments, 300 tags, 3,000 speakers, 5,000 users
 and 20 series; the same --seed (and --today) gives the same data. Rows go in by
 bulk_create, in batches, so the whole default set loads in well under two
 minutes on PostgreSQL. bulk_create skips save() and signals, so this command
-fills what they would: the rendered HTML (a bounded set of distinct abstracts
-and comment bodies is rendered once and reused) and Talk.search_names (in the
-format of seminars.search.names_of).
+does what they would: it fills the rendered HTML (a bounded set of distinct
+abstracts and comment bodies is rendered once and reused) and Talk.search_names
+(in the format of seminars.search.names_of), and outdates the cached pages
+(seminars.caching.site_changed).
 
 The shape of the data, in proportions that hold at any size:
 
@@ -40,13 +41,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
-from django.db.models import Count
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Count, Q
 from django.utils.text import slugify
 
+from seminars.caching import site_changed
 from seminars.models import Comment, Series, Speaker, Tag, Talk
 from seminars.rendering import render_abstract, render_comment
 from seminars.roles import ORGANISERS_GROUP
+from seminars.search import refresh_search_names
 
 MARK = "loadgen-"
 EMAIL_DOMAIN = "loadgen.invalid"
@@ -179,9 +182,19 @@ class Command(BaseCommand):
             )
         started = time.monotonic()
         today = options["today"] or datetime.datetime.now(datetime.UTC).date()
-        with transaction.atomic():
-            delete_generated_data()
-            Generator(options, today).run()
+        try:
+            with transaction.atomic():
+                delete_generated_data()
+                # Foreign keys are checked at commit; check the deletion's now, before any work.
+                connection.check_constraints()
+                Generator(options, today).run()
+        except IntegrityError as error:
+            raise CommandError(
+                f"Other data points at the earlier generated data, which stays as it was: {error}"
+            ) from None
+        # bulk_create sends no signals: outdate every cached page ourselves, once
+        # the data is there for other processes to read.
+        site_changed()
         update_planner_statistics()
         self.stdout.write(self.style.SUCCESS(summary(time.monotonic() - started)))
 
@@ -210,7 +223,7 @@ def generated_users():
 
 
 def foreign_data() -> str:
-    """What the database holds that this command did not make, e.g. "3 talks, 1 user"."""
+    """What the database holds that this command did not make, e.g. "3 talks, 2 users"."""
     querysets = {
         "series": Series.objects.exclude(slug__startswith=MARK),
         "speakers": Speaker.objects.exclude(slug__startswith=MARK),
@@ -223,14 +236,50 @@ def foreign_data() -> str:
 
 
 def delete_generated_data():
-    # Comments first, in one statement: the ORM's deletion refuses to delete a
-    # comment with replies (Comment.parent is PROTECT) and would load every row.
-    # Only comments on generated talks go, so nothing else points at them.
-    Comment.objects.filter(talk__slug__startswith=MARK)._raw_delete(connection.alias)
-    Talk.objects.filter(slug__startswith=MARK).delete()
-    for model in (Series, Speaker, Tag):
-        model.objects.filter(slug__startswith=MARK).delete()
-    generated_users().delete()
+    # Other talks (kept by --force) may carry generated tags or speakers.
+    other_talks = Talk.objects.exclude(slug__startswith=MARK)
+    renamed = list(
+        other_talks.filter(
+            Q(tags__slug__startswith=MARK) | Q(speakers__slug__startswith=MARK)
+        ).values_list("pk", flat=True)
+    )
+    # Talks (with their comments) before their series, which protect them.
+    for queryset in (
+        Talk.objects.filter(slug__startswith=MARK),
+        Series.objects.filter(slug__startswith=MARK),
+        Speaker.objects.filter(slug__startswith=MARK),
+        Tag.objects.filter(slug__startswith=MARK),
+        generated_users(),
+    ):
+        delete_without_signals(queryset)
+    refresh_search_names(renamed)
+
+
+def delete_without_signals(queryset):
+    """Delete these rows and what cascades from them: one statement a table, no signals.
+
+    QuerySet.delete() sends signals for every row, and the page cache and search
+    answer each (seminars.caching, seminars.search): minutes for 200,000 rows.
+    The command calls site_changed() once instead. Django's deletion also
+    refuses to delete a comment with replies (Comment.parent is PROTECT) even
+    when the replies go too; here all comments of a talk go in one statement.
+    Rows of other data still pointing at a PROTECT relation make the
+    transaction fail, so nothing is half-deleted.
+    """
+    model = queryset.model
+    for relation in model._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete and relation.one_to_many):
+            continue
+        if relation.related_model is model:
+            continue  # replies: deleted in the same statement as their parents
+        field = relation.field.name
+        pointing = relation.related_model._base_manager.filter(**{f"{field}__in": queryset})
+        if relation.on_delete is models.CASCADE:
+            delete_without_signals(pointing)
+        elif relation.on_delete is models.SET_NULL:
+            pointing.update(**{field: None})
+    # Django's own single-statement delete, as its deletion collector uses for fast deletes.
+    queryset._raw_delete(queryset.db)
 
 
 def update_planner_statistics():

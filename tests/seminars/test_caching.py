@@ -1,0 +1,561 @@
+"""The anonymous page cache (seminars.caching): what it serves, and that it is never stale.
+
+Every change a visitor can see shows on the very next request, here in one
+process; tests/caching/ checks the same across two app servers. The
+X-Page-Cache header says whether a response came from the cache, and
+test_a_hit_runs_no_query shows that it tells the truth.
+"""
+
+import datetime
+import io
+import uuid
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.http import HttpResponse
+from django.template import RequestContext, Template
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import path, reverse
+from django.utils import timezone
+
+from seminars import caching
+from seminars.caching import SITE_VERSION, cache_public_page
+from seminars.models import Comment, Series, Talk
+from tests.factories import (
+    CommentFactory,
+    OrganisedSeriesFactory,
+    OrganiserFactory,
+    SeriesFactory,
+    SpeakerFactory,
+    TagFactory,
+    TalkFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+HOUR = datetime.timedelta(hours=1)
+
+
+@pytest.fixture
+def talk():
+    """A public talk with a speaker, a tag, a series and a published comment."""
+    talk = TalkFactory(
+        title="Vortex rings",
+        slug="vortex-rings",
+        abstract="Rings of fluid.",
+        speakers=[SpeakerFactory(name="Ada Okafor", slug="ada")],
+        tags=[TagFactory(name="Fluids", slug="fluids")],
+        series=SeriesFactory(name="Applied seminar", slug="applied"),
+    )
+    CommentFactory(talk=talk, body="A first remark")
+    return talk
+
+
+# Every cached URL, given the talk fixture's slugs.
+CACHED_URLS = [
+    "/",
+    "/talks/",
+    "/talks/?when=upcoming",
+    "/talks/?when=past&page=2",
+    "/talks/archive/2020/",
+    "/talks/vortex-rings/",
+    "/talks/vortex-rings/?page=1",
+    "/tags/",
+    "/tags/fluids/",
+    "/speakers/ada/",
+    "/series/",
+    "/series/applied/",
+    "/search/?q=vortex",
+    "/feed/",
+    "/tags/fluids/feed/",
+    "/series/applied/feed/",
+    "/talks/vortex-rings/comments/feed/",
+    "/calendar.ics",
+    "/tags/fluids/calendar.ics",
+    "/series/applied/calendar.ics",
+    "/speakers/ada/calendar.ics",
+    "/talks/vortex-rings/calendar.ics",
+]
+
+
+def get(client, url, **headers):
+    response = client.get(url, headers=headers)
+    assert response.status_code in (200, 304), (url, response.status_code)
+    return response
+
+
+def warm(client, url):
+    """Visit `url` until the cache serves it, and return that response."""
+    get(client, url)
+    response = get(client, url)
+    assert response["X-Page-Cache"] == "hit", url
+    return response
+
+
+def fresh(client, url) -> str:
+    """The page after a change: rendered anew, never the stored copy."""
+    response = get(client, url)
+    assert response["X-Page-Cache"] == "miss", url
+    return response.content.decode()
+
+
+def signed_in_client(user=None) -> Client:
+    client = Client()
+    client.force_login(user or UserFactory())
+    return client
+
+
+# What is served from the cache
+
+
+@pytest.mark.parametrize("url", CACHED_URLS)
+def test_a_hit_runs_no_query(client, talk, url, django_assert_num_queries):
+    # The archive needs a past talk.
+    TalkFactory(start=datetime.datetime(2020, 6, 1, 9, tzinfo=datetime.UTC), title="Earlier")
+    first = get(client, url)
+    with django_assert_num_queries(0):
+        second = get(client, url)
+
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "hit")
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+    # Anonymous pages use no CSRF token and set no cookie, or they could not be stored.
+    assert not first.cookies
+    assert b"csrfmiddlewaretoken" not in first.content
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_a_hit_costs_one_query_with_the_database_cache(client, rows):
+    # No django_assert_num_queries (it swaps in a per-process cache): the default
+    # cache is the database table, as in production without Redis.
+    TalkFactory.create_batch(rows, speakers=[SpeakerFactory()], tags=[TagFactory()])
+    warm(client, "/talks/")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = get(client, "/talks/")
+
+    # The versions and the page, in one SELECT.
+    assert response["X-Page-Cache"] == "hit"
+    assert len(queries) == 1
+    assert "django_cache" in queries[0]["sql"]
+
+
+def test_the_calendar_download_of_a_talk_keeps_its_attachment_name(client, talk):
+    response = warm(client, "/talks/vortex-rings/calendar.ics")
+
+    assert response["Content-Disposition"] == 'attachment; filename="vortex-rings.ics"'
+
+
+# Never stale: each change shows on the next request.
+
+
+def test_a_new_comment_shows_on_the_talk_page_and_its_feed(client, talk):
+    warm(client, talk.get_absolute_url())
+    warm(client, "/talks/vortex-rings/comments/feed/")
+
+    response = signed_in_client().post(
+        reverse("seminars:comment-create", args=[talk.slug]),
+        {"body": "Kelvin would agree", "submission_token": str(uuid.uuid4())},
+    )
+
+    assert response.status_code == 302
+    assert "Kelvin would agree" in fresh(client, talk.get_absolute_url())
+    assert "Kelvin would agree" in fresh(client, "/talks/vortex-rings/comments/feed/")
+
+
+def test_a_held_comment_leaves_the_public_page_in_the_cache(client, talk):
+    Series.objects.filter(pk=talk.series_id).update(comment_moderation=Series.Moderation.ALL)
+    warm(client, talk.get_absolute_url())
+
+    CommentFactory(talk=talk, body="Awaiting approval", status=Comment.Status.HELD)
+
+    assert "Awaiting approval" not in warm(client, talk.get_absolute_url()).content.decode()
+
+
+def test_approving_removing_and_restoring_show_at_once(client, talk):
+    organiser = OrganiserFactory()
+    talk.series.organisers.add(organiser)
+    moderator = signed_in_client(organiser)
+    held = CommentFactory(talk=talk, body="Held remark", status=Comment.Status.HELD)
+    url = talk.get_absolute_url()
+    warm(client, url)
+
+    moderator.post(reverse("seminars:comment-approve", args=[held.pk]))
+    assert "Held remark" in fresh(client, url)
+    warm(client, url)
+
+    moderator.post(reverse("seminars:comment-remove", args=[held.pk]), {"reason": "Spam"})
+    assert "Held remark" not in fresh(client, url)
+    warm(client, url)
+
+    moderator.post(reverse("seminars:comment-restore", args=[held.pk]))
+    assert "Held remark" in fresh(client, url)
+
+
+def test_removing_comments_in_bulk_in_the_admin_shows_at_once(client, talk):
+    organiser = OrganiserFactory()
+    talk.series.organisers.add(organiser)
+    url = talk.get_absolute_url()
+    warm(client, url)
+
+    signed_in_client(organiser).post(
+        reverse("admin:seminars_comment_changelist"),
+        {
+            "action": "remove_comments",
+            ACTION_CHECKBOX_NAME: [c.pk for c in talk.comments.all()],
+            "apply": "yes",
+            "reason": "Off topic",
+        },
+    )
+
+    assert "A first remark" not in fresh(client, url)
+
+
+def test_an_edited_comment_shows_its_new_text(client, talk):
+    comment = talk.comments.get()
+    url = talk.get_absolute_url()
+    warm(client, url)
+
+    signed_in_client(comment.author).post(
+        reverse("seminars:comment-edit", args=[comment.pk]), {"body": "A better remark"}
+    )
+
+    assert "A better remark" in fresh(client, url)
+
+
+def test_a_comment_on_another_talk_leaves_this_talks_page_and_the_lists_cached(client, talk):
+    other = TalkFactory()
+    warm(client, talk.get_absolute_url())
+    warm(client, "/talks/")
+
+    CommentFactory(talk=other)
+
+    warm(client, talk.get_absolute_url())
+    warm(client, "/talks/")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/talks/",
+        "/talks/vortex-rings/",
+        "/tags/fluids/",
+        "/speakers/ada/",
+        "/series/applied/",
+        "/feed/",
+        "/calendar.ics",
+        "/talks/vortex-rings/calendar.ics",
+    ],
+)
+def test_an_edited_talk_shows_everywhere(client, talk, url):
+    warm(client, url)
+
+    talk.title = "Smoke rings"
+    talk.save()
+
+    assert "Smoke rings" in fresh(client, url)
+
+
+def test_an_edited_talk_is_found_by_its_new_words(client, talk):
+    assert "No talks match" in warm(client, "/search/?q=smoke").content.decode()
+
+    talk.abstract = "Rings of smoke."
+    talk.save()
+
+    assert "No talks match" not in fresh(client, "/search/?q=smoke")
+
+
+def test_a_renamed_tag_shows_on_the_talk_and_the_tag_list(client, talk):
+    warm(client, talk.get_absolute_url())
+    warm(client, "/tags/")
+
+    tag = talk.tags.get()
+    tag.name = "Fluid dynamics"
+    tag.save()
+
+    assert "Fluid dynamics" in fresh(client, talk.get_absolute_url())
+    assert "Fluid dynamics" in fresh(client, "/tags/")
+
+
+def test_a_tag_taken_off_a_talk_leaves_its_page(client, talk):
+    warm(client, "/tags/fluids/")
+
+    talk.tags.clear()
+
+    assert "Vortex rings" not in fresh(client, "/tags/fluids/")
+
+
+def test_renamed_speakers_and_series_show_on_the_talk(client, talk):
+    url = talk.get_absolute_url()
+    warm(client, url)
+    speaker = talk.speakers.get()
+    speaker.name = "Ada O. Okafor"
+    speaker.save()
+    assert "Ada O. Okafor" in fresh(client, url)
+
+    warm(client, url)
+    talk.series.name = "Applied maths seminar"
+    talk.series.save()
+    assert "Applied maths seminar" in fresh(client, url)
+
+
+def test_an_unpublished_talk_leaves_the_lists(client, talk):
+    warm(client, "/talks/")
+
+    talk.status = Talk.Status.DRAFT
+    talk.save()
+
+    assert "Vortex rings" not in fresh(client, "/talks/")
+
+
+def test_a_new_public_name_shows_on_the_commenters_comments(client, talk):
+    author = talk.comments.get().author
+    warm(client, talk.get_absolute_url())
+
+    signed_in_client(author).post(
+        reverse("accounts:profile"), {"display_name": "Lord Kelvin", "affiliation": ""}
+    )
+
+    assert "Lord Kelvin" in fresh(client, talk.get_absolute_url())
+
+
+def test_a_deleted_account_leaves_deleted_user_on_its_comments(client, talk):
+    author = talk.comments.get().author
+    warm(client, talk.get_absolute_url())
+
+    author.delete()
+
+    assert "deleted user" in fresh(client, talk.get_absolute_url())
+
+
+def test_an_evicted_version_is_never_taken_for_current(client, talk):
+    warm(client, talk.get_absolute_url())
+
+    # A change without signals, and a cache that has lost the site's version.
+    Talk.objects.filter(pk=talk.pk).update(title="Smoke rings")
+    cache.delete(SITE_VERSION)
+
+    assert "Smoke rings" in fresh(client, talk.get_absolute_url())
+    # That request gave the version a new token and stored the page under it.
+    assert "Smoke rings" in get(client, talk.get_absolute_url()).content.decode()
+    assert get(client, talk.get_absolute_url())["X-Page-Cache"] == "hit"
+
+
+def test_invalidate_pages_outdates_every_page_after_changes_without_signals(client, talk):
+    warm(client, "/talks/")
+    warm(client, talk.get_absolute_url())
+
+    Talk.objects.filter(pk=talk.pk).update(title="Smoke rings")
+    call_command("invalidate_pages", stdout=io.StringIO())
+
+    assert "Smoke rings" in fresh(client, "/talks/")
+    assert "Smoke rings" in fresh(client, talk.get_absolute_url())
+
+
+def test_pages_of_other_code_are_never_served(client, talk, monkeypatch):
+    warm(client, "/talks/")
+
+    # As after a deploy: templates and code differ, and so does their fingerprint.
+    monkeypatch.setattr(caching, "code_fingerprint", lambda: "other-code")
+
+    fresh(client, "/talks/")
+
+
+def test_the_home_pages_tag_counts_are_shared_with_signed_in_visitors_until_a_change(
+    django_assert_num_queries,
+):
+    member = signed_in_client()
+    TalkFactory(tags=[TagFactory(name="Fluids")])
+    member.get("/")
+
+    # session, user; upcoming talks; recent talks; their speakers; their tags:
+    # the tag counts come from the shared cache.
+    with django_assert_num_queries(6):
+        assert "Fluids" in member.get("/").content.decode()
+    TalkFactory(tags=[TagFactory(name="Acoustics")])
+
+    assert "Acoustics" in member.get("/").content.decode()
+
+
+# Time: upcoming talks become past ones.
+
+
+def at(moment, monkeypatch):
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+
+def test_a_talk_moves_to_the_past_on_the_first_request_after_it_starts(client, monkeypatch):
+    start = timezone.now().replace(microsecond=0) + HOUR
+    TalkFactory(title="Vortex rings", start=start)
+    warm(client, "/talks/")
+
+    at(start - datetime.timedelta(seconds=1), monkeypatch)
+    assert 'id="past-talks"' not in warm(client, "/talks/").content.decode()
+
+    at(start + datetime.timedelta(microseconds=1), monkeypatch)
+    assert 'id="past-talks"' in fresh(client, "/talks/")
+
+
+def test_a_talk_leaves_the_calendar_when_it_leaves_the_window(client, monkeypatch):
+    start = timezone.now().replace(microsecond=0) - datetime.timedelta(days=30) + HOUR
+    TalkFactory(title="Vortex rings", start=start)
+    assert "Vortex rings" in warm(client, "/calendar.ics").content.decode()
+
+    at(start + datetime.timedelta(days=30, seconds=1), monkeypatch)
+
+    assert "Vortex rings" not in fresh(client, "/calendar.ics")
+
+
+# Never from or into the cache: signed-in users, messages, cookies, errors.
+
+
+def test_a_signed_in_user_gets_their_own_page_and_it_is_never_stored(client, talk):
+    warm(client, "/talks/")
+    member = signed_in_client(UserFactory(display_name="Grace"))
+
+    response = member.get("/talks/")
+    fresh(client, talk.get_absolute_url())
+    member.get(talk.get_absolute_url())
+
+    assert "Grace" in response.content.decode()
+    assert "X-Page-Cache" not in response
+    assert "private" in response["Cache-Control"]
+    # The member's visit stored nothing: the anonymous page is still the stored one.
+    assert "Grace" not in warm(client, talk.get_absolute_url()).content.decode()
+
+
+def test_a_page_with_a_message_is_neither_served_nor_stored(client):
+    user = UserFactory()
+    warm(client, "/talks/")
+    client.force_login(user)
+    # Logging out leaves the anonymous visitor a message for the next page.
+    client.post(reverse("account_logout"))
+
+    with_message = client.get("/talks/")
+    after = client.get("/talks/")
+
+    assert "You have signed out." in with_message.content.decode()
+    assert "X-Page-Cache" not in with_message
+    assert "You have signed out." not in after.content.decode()
+    assert after["X-Page-Cache"] == "hit"
+
+
+def test_a_query_the_page_does_not_know_is_not_cached(client, talk):
+    response = client.get("/talks/", {"utm_source": "newsletter"})
+
+    assert response.status_code == 200
+    assert "X-Page-Cache" not in response
+
+
+def test_errors_are_not_stored(client):
+    TalkFactory()
+    for _ in range(2):
+        response = client.get(reverse("seminars:talk-archive", args=[1999]))
+        assert response.status_code == 404
+        assert response["X-Page-Cache"] == "miss"
+
+
+@cache_public_page()
+def page_with_a_form(request):
+    return HttpResponse(Template("{% csrf_token %}").render(RequestContext(request)))
+
+
+urlpatterns = [path("form/", page_with_a_form)]
+
+
+@pytest.mark.urls(__name__)
+def test_a_page_that_sets_the_csrf_cookie_is_never_stored(client):
+    responses = [client.get("/form/") for _ in range(3)]
+
+    assert "csrftoken" in responses[0].cookies
+    assert [response["X-Page-Cache"] for response in responses] == ["miss"] * 3
+
+
+def test_pages_render_when_the_cache_is_down(client, talk, settings):
+    # Nothing listens on port 1: every cache call fails at once.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+
+    talk.title = "Smoke rings"
+    talk.save()
+    response = client.get(talk.get_absolute_url())
+
+    assert response.status_code == 200
+    assert "Smoke rings" in response.content.decode()
+
+
+# Conditional GET: ETags and 304s.
+
+
+@pytest.mark.parametrize("url", ["/talks/vortex-rings/", "/feed/", "/calendar.ics"])
+def test_an_unchanged_page_answers_304_until_it_changes(client, talk, url):
+    etag = get(client, url)["ETag"]
+
+    unchanged = client.get(url, headers={"If-None-Match": etag})
+    talk.title = "Smoke rings"
+    talk.save()
+    changed = client.get(url, headers={"If-None-Match": etag})
+
+    assert unchanged.status_code == 304
+    assert unchanged.content == b""
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+
+
+def test_a_compressed_page_answers_304_to_its_weak_etag(client, talk):
+    compressed = get(client, "/talks/", **{"Accept-Encoding": "gzip"})
+
+    again = client.get(
+        "/talks/", headers={"Accept-Encoding": "gzip", "If-None-Match": compressed["ETag"]}
+    )
+
+    assert compressed["Content-Encoding"] == "gzip"
+    assert compressed["ETag"].startswith('W/"')
+    assert again.status_code == 304
+
+
+def test_if_modified_since_alone_never_hides_a_change(client, talk):
+    # No Last-Modified is sent: a removed entry can leave a feed's newest date
+    # unchanged, so the date cannot say whether the feed changed.
+    feed = get(client, "/talks/vortex-rings/comments/feed/")
+    talk.comments.get().remove(by=None)
+    since = feed.get("Date") or "Sat, 01 Jan 2050 00:00:00 GMT"
+
+    response = client.get(
+        "/talks/vortex-rings/comments/feed/", headers={"If-Modified-Since": since}
+    )
+
+    assert not feed.has_header("Last-Modified")
+    assert response.status_code == 200
+    assert "A first remark" not in response.content.decode()
+
+
+def test_browsers_must_ask_again_and_signed_in_pages_stay_private(client, talk):
+    anonymous = get(client, "/talks/")
+    member = signed_in_client().get("/talks/")
+
+    assert anonymous["Cache-Control"] == "no-cache"
+    assert set(member["Cache-Control"].split(", ")) == {"no-cache", "private"}
+    assert "Cookie" in anonymous["Vary"]
+
+
+def test_each_organiser_sees_their_own_series_moderation_not_a_cached_page(client):
+    organiser = OrganiserFactory()
+    series = OrganisedSeriesFactory(organisers=[organiser])
+    talk = TalkFactory(series=series)
+    CommentFactory(talk=talk, body="Held remark", status=Comment.Status.HELD)
+    warm(client, talk.get_absolute_url())
+
+    response = signed_in_client(organiser).get(talk.get_absolute_url())
+
+    assert "Held remark" in response.content.decode()
