@@ -13,21 +13,19 @@ test-results/screenshots/; a failing journey keeps its Playwright trace
 """
 
 import datetime
-import importlib
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 from playwright.sync_api import expect
 
 from seminars.models import Comment, Talk
-from seminars.roles import ORGANISERS_GROUP
 from seminars.views import TALKS_PER_PAGE
+from tests import factories
 from tests.factories import (
     PASSWORD,
     CommentFactory,
@@ -201,20 +199,8 @@ def test_new_user_signs_up_and_posts_edits_and_deletes_a_comment(
 
 @pytest.fixture
 def organisers_group(transactional_db):
-    """The Organisers group, as its migration makes it.
-
-    Live-server tests flush the database after each test, taking away the
-    group the migration created; permissions themselves are recreated.
-    """
-    migration = importlib.import_module("seminars.migrations.0002_organisers_group")
-    codenames = [
-        f"{action}_{model}" for model, actions in migration.GRANTS.items() for action in actions
-    ]
-    group, _ = Group.objects.get_or_create(name=ORGANISERS_GROUP)
-    group.permissions.set(
-        Permission.objects.filter(content_type__app_label="seminars", codename__in=codenames)
-    )
-    return group
+    """The Organisers group, recreated after the flushes of live-server tests."""
+    return factories.organisers_group()
 
 
 def pick_autocomplete(page, field, text):
