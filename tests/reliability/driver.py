@@ -122,7 +122,7 @@ class Report:
             if not any(a.friendly for a in self.attempts_while_down(server))
         ]
         problems += [
-            f"server {a.server} gave no answer to {a.what}"
+            f"server {a.server} gave no answer to {a.what}: {a.error}"
             for a in self.attempts
             if a.status is None
         ]

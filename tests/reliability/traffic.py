@@ -29,6 +29,7 @@ class Attempt:
     status: int | None  # None: no answer (refused, reset, timed out)
     at: float
     friendly: bool = False  # a 503 that is the friendly page
+    error: str = ""  # why there was no answer
 
 
 @dataclass
@@ -93,6 +94,10 @@ class Visitor:
         self.talk_path = talk_path
         self.log = log
         self.session = requests.Session()
+        # A fresh connection per request. On a kept-alive one, a server that closes
+        # it as idle while a request is on its way resets that request; browsers
+        # resend it, requests does not, and the reset would look like a failure.
+        self.session.headers["Connection"] = "close"
         self.unseen: list[int] = []  # comments the other server did not show
 
     def sign_in(self):
@@ -155,10 +160,11 @@ class Visitor:
                     timeout=REQUEST_TIMEOUT,
                     **kwargs,
                 )
-            except requests.RequestException:
-                response = None
+            except requests.RequestException as error:
+                response = error
             self.send_secure_cookies_over_http()
             self.log.attempts.append(attempt(server, what, response))
+            response = response if isinstance(response, requests.Response) else None
             if response is not None and response.status_code != 503:
                 return response
             if deadline is None or time.monotonic() > deadline:
@@ -172,32 +178,48 @@ class Visitor:
             cookie.secure = False
 
 
-def attempt(server, what, response) -> Attempt:
-    status = None if response is None else response.status_code
-    friendly = status == 503 and OUTAGE_PAGE_TEXT in response.text
-    return Attempt(server.name, what, status, time.monotonic(), friendly)
+def attempt(server, what, answer: requests.Response | requests.RequestException) -> Attempt:
+    if isinstance(answer, requests.RequestException):
+        return Attempt(server.name, what, None, time.monotonic(), error=repr(answer))
+    friendly = answer.status_code == 503 and OUTAGE_PAGE_TEXT in answer.text
+    return Attempt(server.name, what, answer.status_code, time.monotonic(), friendly)
 
 
 class HealthProbe(threading.Thread):
-    """Asks a server's /healthz every tenth of a second, as a load balancer does."""
+    """Asks a server's /healthz every tenth of a second, as a load balancer does.
+
+    Told to stop, it goes on until the server says 200 again, for at most
+    RECOVERY_SECONDS: a round can end while a worker is still reconnecting to
+    the database, and a load balancer would keep asking too.
+    """
 
     INTERVAL = 0.1
+    RECOVERY_SECONDS = 15
 
     def __init__(self, server, log: Log):
         super().__init__(daemon=True)
         self.server = server
         self.log = log
         self.stopping = threading.Event()
+        self.last_status = None
 
     def run(self):
-        while not self.stopping.is_set():
+        while not self.done():
             try:
                 response = requests.get(f"{self.server.url}/healthz", timeout=REQUEST_TIMEOUT)
-            except requests.RequestException:
-                response = None
-            self.log.attempts.append(attempt(self.server, "healthz", response))
-            self.stopping.wait(self.INTERVAL)
+            except requests.RequestException as error:
+                response = error
+            probe = attempt(self.server, "healthz", response)
+            self.log.attempts.append(probe)
+            self.last_status = probe.status
+            time.sleep(self.INTERVAL)
+
+    def done(self) -> bool:
+        return self.stopping.is_set() and (
+            self.last_status == 200 or time.monotonic() > self.give_up_at
+        )
 
     def stop(self):
+        self.give_up_at = time.monotonic() + self.RECOVERY_SECONDS
         self.stopping.set()
-        self.join(REQUEST_TIMEOUT)
+        self.join(self.RECOVERY_SECONDS + REQUEST_TIMEOUT)
