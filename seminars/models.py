@@ -165,6 +165,14 @@ class Talk(TimestampedModel):
         indexes = [
             # Public listings: filter on status, order by start (home, /talks/, tag pages).
             models.Index(fields=["status", "start"], name="talk_status_start_idx"),
+            # Pages of public talks read in (start, id) order, either way, without a sort:
+            # an IN on status cannot use the index above for ordering. (PUBLIC_STATUSES:
+            # a Meta class cannot see its model's attributes.)
+            models.Index(
+                fields=["start", "id"],
+                condition=Q(status__in=["published", "cancelled"]),
+                name="talk_public_start_idx",
+            ),
             # Series pages list a series' public talks by start.
             models.Index(fields=["series", "status", "start"], name="talk_series_status_start_idx"),
         ]

@@ -1,7 +1,20 @@
 """QuerySets: what the public may see, and the exact queries each page runs."""
 
+from collections.abc import Sequence
+from functools import cached_property
+
 from django.db import models
-from django.db.models import BooleanField, Case, Count, F, Prefetch, Q, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    Prefetch,
+    Q,
+    Value,
+    When,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 
 
@@ -38,6 +51,11 @@ class TalkQuerySet(models.QuerySet):
         """Everything a talk card shows, in a constant number of queries."""
         return self.select_related("series").prefetch_related(*talk_card_prefetches())
 
+    def for_cards(self):
+        """A talk card's own fields and series, without the abstract, which cards do not
+        show: the rows a list reads stay small, however long the abstracts."""
+        return self.select_related("series").defer("abstract", "abstract_html", "search_names")
+
 
 def talk_card_prefetches():
     """A talk card's speakers and tags, by name: one query each for any number of talks."""
@@ -47,6 +65,52 @@ def talk_card_prefetches():
         Prefetch("speakers", queryset=Speaker.objects.order_by("name")),
         Prefetch("tags", queryset=Tag.objects.order_by("name")),
     ]
+
+
+class UpcomingThenPast(Sequence):
+    """Talks as upcoming_first() orders them, for a Paginator to slice.
+
+    upcoming_first() sorts every talk on each page read. Here a page is read from
+    the upcoming talks in start order and the past ones in reverse, each a range
+    of the start index, so its cost does not grow with the archive: a count, one
+    query or two (on the page where the upcoming talks end), and the cards'
+    speakers and tags. Each talk gets `is_past`, as upcoming_first() annotates.
+    """
+
+    def __init__(self, talks):
+        self.talks = talks
+        self.now = timezone.now()
+        cards = talks.for_cards()
+        self.upcoming = cards.filter(start__gte=self.now).order_by("start", "id")
+        self.past = cards.filter(start__lt=self.now).order_by("-start", "-id")
+
+    @cached_property
+    def counts(self) -> dict:
+        return self.talks.aggregate(
+            total=Count("pk"), upcoming=Count("pk", filter=Q(start__gte=self.now))
+        )
+
+    def __len__(self):
+        return self.counts["total"]
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("UpcomingThenPast takes slices without a step")
+        start, stop = index.start or 0, len(self) if index.stop is None else index.stop
+        upcoming = self.counts["upcoming"]
+        talks = list(rows(self.upcoming, start, stop)) if start < upcoming else []
+        if stop > upcoming:
+            talks += rows(self.past, max(start - upcoming, 0), stop - upcoming)
+        for talk in talks:
+            talk.is_past = talk.start < self.now
+        prefetch_related_objects(talks, *talk_card_prefetches())
+        return talks
+
+
+def rows(queryset, start, stop):
+    """queryset[start:stop], its offset walked in the index alone: a deep page does not
+    read the rows it skips, only the ids (a "deferred join")."""
+    return queryset.filter(pk__in=queryset.values("pk")[start:stop])
 
 
 class TagQuerySet(models.QuerySet):

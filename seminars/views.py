@@ -14,7 +14,7 @@ from accounts.follows import with_followed_flag
 from .caching import cache_public_page, next_talk_start, shared_value
 from .comment_views import get_public_talk, render_talk
 from .models import Series, Speaker, Tag, Talk
-from .queries import talk_card_prefetches
+from .queries import UpcomingThenPast, talk_card_prefetches
 from .search import SearchForm, search_hits, search_talks
 
 TALKS_PER_PAGE = 20
@@ -31,13 +31,18 @@ def paginate(request, queryset, per_page=TALKS_PER_PAGE):
 
 
 def public_talks():
-    return Talk.objects.public().for_list_page()
+    return Talk.objects.public().for_cards().prefetch_related(*talk_card_prefetches())
+
+
+def upcoming_then_past(**filters):
+    """Public talks matching `filters`, upcoming first, for paginate()."""
+    return UpcomingThenPast(Talk.objects.public().filter(**filters))
 
 
 @require_GET
 @cache_public_page(expires=next_talk_start)
 def home(request):
-    talks = Talk.objects.public().select_related("series")
+    talks = Talk.objects.public().for_cards()
     upcoming = list(talks.upcoming()[:HOME_UPCOMING])
     recent = list(talks.past()[:HOME_RECENT])
     # The speakers and tags of both lists in one query each.
@@ -69,7 +74,7 @@ def talk_list(request):
     elif when == "past":
         talks = public_talks().past()
     else:
-        when, talks = "", public_talks().upcoming_first()
+        when, talks = "", upcoming_then_past()
     page = paginate(request, talks)
     context = {"page": page, "when": when, "title": TALK_LIST_TITLES[when]}
     if when == "past" and page:
@@ -135,7 +140,7 @@ def tag_list(request):
 @cache_public_page(params=["page"], expires=next_talk_start)
 def tag_detail(request, slug):
     tag = get_object_or_404(with_followed_flag(Tag.objects.all(), request.user), slug=slug)
-    page = paginate(request, public_talks().filter(tags=tag).upcoming_first())
+    page = paginate(request, upcoming_then_past(tags=tag))
     return render(request, "seminars/tag_detail.html", {"tag": tag, "page": page})
 
 
@@ -143,7 +148,7 @@ def tag_detail(request, slug):
 @cache_public_page(params=["page"], expires=next_talk_start)
 def speaker_detail(request, slug):
     speaker = get_object_or_404(Speaker, slug=slug)
-    page = paginate(request, public_talks().filter(speakers=speaker).upcoming_first())
+    page = paginate(request, upcoming_then_past(speakers=speaker))
     return render(request, "seminars/speaker_detail.html", {"speaker": speaker, "page": page})
 
 
@@ -158,7 +163,7 @@ def series_list(request):
 @cache_public_page(params=["page"], expires=next_talk_start)
 def series_detail(request, slug):
     series = get_object_or_404(with_followed_flag(Series.objects.all(), request.user), slug=slug)
-    page = paginate(request, public_talks().filter(series=series).upcoming_first())
+    page = paginate(request, upcoming_then_past(series=series))
     return render(request, "seminars/series_detail.html", {"series": series, "page": page})
 
 

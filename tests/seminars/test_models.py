@@ -4,10 +4,12 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from seminars.models import Series, Tag, Talk
+from seminars.queries import UpcomingThenPast
 from tests.factories import (
     CommentFactory,
     SeriesFactory,
@@ -168,6 +170,37 @@ def test_upcoming_past_and_upcoming_first():
     assert list(Talk.objects.upcoming()) == [soon, later]
     assert list(Talk.objects.past()) == [recent, long_ago]
     assert list(Talk.objects.upcoming_first()) == [soon, later, recent, long_ago]
+
+
+@pytest.fixture
+def talks_in_list_order():
+    """Public talks in the order lists show them: upcoming soonest first, then past
+    most recent first; talks at the same time by creation, the newest last when
+    upcoming and first when past. A draft, which no list shows, is left out."""
+    on_day(4, status=Talk.Status.DRAFT)
+    upcoming = [on_day(1), on_day(2), on_day(2)]
+    recent = on_day(-1, status=Talk.Status.CANCELLED)
+    older, same_time = on_day(-3), on_day(-3)
+    return [*upcoming, recent, same_time, older]
+
+
+WINDOWS = [(0, 2), (0, 3), (1, 4), (2, 6), (3, 6), (4, 9), (6, 8)]
+
+
+@pytest.mark.parametrize(("start", "stop"), WINDOWS)
+def test_upcoming_then_past_slices_in_list_order(talks_in_list_order, start, stop):
+    page = UpcomingThenPast(Talk.objects.public())[start:stop]
+    assert page == talks_in_list_order[start:stop]
+    assert [talk.is_past for talk in page] == [
+        talk.start < timezone.now() for talk in talks_in_list_order[start:stop]
+    ]
+
+
+def test_upcoming_then_past_counts_the_public_talks_and_pages_them(talks_in_list_order):
+    paginator = Paginator(UpcomingThenPast(Talk.objects.public()), 2)
+    assert paginator.count == 6
+    pages = [list(paginator.page(number)) for number in paginator.page_range]
+    assert [talk for page in pages for talk in page] == talks_in_list_order
 
 
 def test_tag_talk_counts_count_public_talks_only():
