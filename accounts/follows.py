@@ -14,8 +14,7 @@ FOLLOWABLE = {
 def with_followed_flag(queryset, user):
     """Tags or series, each annotated `followed`: whether `user` follows it.
 
-    An annotation rather than a second query, so a page's query count stays the
-    same whether or not the visitor is signed in.
+    An annotation, so that one query gives both the things and their flags.
     """
     if not user.is_authenticated:
         return queryset.annotate(followed=Value(False))

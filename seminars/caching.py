@@ -1,14 +1,20 @@
-"""The shared cache of what anonymous visitors see, and why it is never stale.
+"""The shared cache of the public pages, and why it is never stale.
 
 What is cached. Whole responses of the public pages, feeds and calendars (the
 views decorated with `cache_public_page`), as the view returned them: status,
-headers and body. Only for a visitor who is not signed in, has no messages
-waiting and asks with no query parameter but those the page knows (?page=,
-?when=, ?q=). A response that sets a cookie (a CSRF token, a session), carries
-a message, or is anything but a 200 is never stored. The middleware still runs
-on every answer from the cache, so security headers, Vary and the ETag are
-added exactly as for a fresh page. Development (DEBUG) caches nothing, so a
-template edit shows at once.
+headers and body. Only for a visitor who has no messages waiting and asks with
+no query parameter but those the page knows (?page=, ?when=, ?q=). A response
+that sets a cookie (a CSRF token, a session), carries a message, or is anything
+but a 200 is never stored. The middleware still runs on every answer from the
+cache, so security headers, Vary and the ETag are added exactly as for a fresh
+page. Development (DEBUG) caches nothing, so a template edit shows at once.
+
+Who shares a copy (`audience`). Anonymous visitors share one. Signed-in
+visitors share another per time zone (talk times show in their chosen zone),
+rendered with holes where their own parts go, the account menu and follow
+buttons, and filled for each request (seminars.personal). Feeds and calendars,
+the same for everyone, have a single copy. A talk page is rendered afresh for
+each signed-in visitor: their thread holds their own comments' controls.
 
 Why a stored page is never stale: versions, never deletions. Each page
 depends on the "site" version (talks, series, speakers, tags, people's public
@@ -27,8 +33,9 @@ Time: a page whose content changes with the clock (upcoming talks become past
 ones) also stores the instant it stops being true, computed before the page is
 rendered (`next_talk_start`, or the calendars' window).
 
-Deploys: the page keys include a fingerprint of the code, the templates and the
-static files' manifest, so pages rendered by other code are never served.
+Deploys: the page keys include a fingerprint of the code, the templates, the
+static files' manifest and the secret key, so pages rendered by other code (or
+holes signed with another key) are never served.
 
 Cost: one cache round trip per request (the versions and the page, in one
 get_many); a miss also stores the page. When the cache cannot be reached,
@@ -52,7 +59,9 @@ from django.db.models import signals
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, set_response_etag
+from django.utils.crypto import salted_hmac
 
+from . import personal
 from .models import Comment, Series, Speaker, Tag, Talk
 
 logger = logging.getLogger(__name__)
@@ -200,7 +209,8 @@ class StoredPage:
 
 @functools.cache
 def code_fingerprint() -> str:
-    """A digest of the code, templates and static manifest this process serves pages with."""
+    """A digest of the code, templates, static manifest and secret key this process
+    serves pages with."""
     digest = hashlib.sha256()
     base = Path(settings.BASE_DIR)
     sources = [
@@ -216,17 +226,29 @@ def code_fingerprint() -> str:
     manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
     if manifest.exists():
         digest.update(manifest.read_bytes())
+    # Signed-in visitors' pages hold holes signed with the key (seminars.personal).
+    digest.update(salted_hmac("seminars.caching", "holes").digest())
     return digest.hexdigest()[:16]
 
 
-def page_key(request) -> str:
+def page_key(request, audience: str) -> str:
     # The host and scheme too: feeds and calendars hold absolute URLs.
     address = request.build_absolute_uri().encode()
-    return f"pages:page:{code_fingerprint()}:{hashlib.sha256(address).hexdigest()}"
+    return f"pages:page:{code_fingerprint()}:{audience}:{hashlib.sha256(address).hexdigest()}"
 
 
-def may_use_cache(request, params: frozenset) -> bool:
-    """Whether this request may be answered from, and stored in, the anonymous cache.
+def audience(request, same_for_everyone: bool) -> str:
+    """Who shares the stored copy of a page: everyone, anonymous visitors, or the
+    signed-in visitors who see talk times in the same zone (see seminars.personal)."""
+    if same_for_everyone:
+        return "everyone"
+    if not request.user.is_authenticated:
+        return "anonymous"
+    return f"signed-in:{request.user.timezone}"
+
+
+def may_use_cache(request, params: frozenset, signed_in: bool) -> bool:
+    """Whether this request may be answered from, and stored in, the shared cache.
 
     Any other query parameter is refused: pages repeat the query in links
     (?next=, pagination), so each would need its own copy.
@@ -235,7 +257,7 @@ def may_use_cache(request, params: frozenset) -> bool:
         not settings.DEBUG
         and request.method == "GET"
         and params.issuperset(request.GET)
-        and not request.user.is_authenticated
+        and (signed_in or not request.user.is_authenticated)
         and not len(get_messages(request))
     )
 
@@ -306,14 +328,21 @@ def shared_value(name: str, compute):
     return value
 
 
-def cache_public_page(*, params=(), thread_kwarg=None, expires=None):
-    """Answer anonymous visitors from the shared cache (see the module docstring).
+def cache_public_page(*, params=(), thread_kwarg=None, expires=None, signed_in="shared"):
+    """Answer visitors from the shared cache (see the module docstring).
 
     params: the query parameters the page reads; any other means no caching.
     thread_kwarg: the URL argument holding a talk's slug, for pages that show
         its comments.
     expires: a function of the time now giving when the page's content next
-        changes by itself (None: never), for pages the clock changes.
+        changes by itself (None: never), for pages the clock changes. A view
+        that knows it from its own queries sets `changes_at` on its response
+        instead, computed from a time taken before it read the database.
+    signed_in: what signed-in visitors get. "shared": a copy shared by those
+        in the same time zone, its personal parts filled per request
+        (seminars.personal); "same": the anonymous visitors' copy, for
+        responses that never depend on the visitor (feeds, calendars);
+        "own": a fresh render each time.
 
     Every response gets Cache-Control: no-cache (browsers ask again each time
     and get a 304 while the ETag matches); a signed-in user's also `private`.
@@ -323,12 +352,13 @@ def cache_public_page(*, params=(), thread_kwarg=None, expires=None):
     def decorator(view):
         @functools.wraps(view)
         def cached_view(request, *args, **kwargs):
-            if may_use_cache(request, params):
+            if may_use_cache(request, params, signed_in != "own"):
                 versions = [SITE_VERSION]
                 if thread_kwarg:
                     versions.append(thread_version(kwargs[thread_kwarg]))
                 render = functools.partial(view, request, *args, **kwargs)
-                response = from_cache_or_rendered(request, render, versions, expires)
+                key = page_key(request, audience(request, signed_in == "same"))
+                response = from_cache_or_rendered(request, key, render, versions, expires)
             else:
                 response = view(request, *args, **kwargs)
             patch_cache_control(response, no_cache=True)
@@ -341,9 +371,12 @@ def cache_public_page(*, params=(), thread_kwarg=None, expires=None):
     return decorator
 
 
-def from_cache_or_rendered(request, render, versions: list[str], expires) -> HttpResponse:
-    """The stored page if it is current; otherwise render() it, and store it if allowed."""
-    key = page_key(request)
+def from_cache_or_rendered(request, key, render, versions: list[str], expires) -> HttpResponse:
+    """The stored page if it is current; otherwise render() it, and store it if allowed.
+
+    A signed-in visitor's page is stored with holes for their personal parts,
+    filled in the response.
+    """
     found = read_cache([*versions, key])
     tokens = tuple(found.get(version) for version in versions)
     stored = found.get(key)
@@ -351,13 +384,16 @@ def from_cache_or_rendered(request, render, versions: list[str], expires) -> Htt
     if stored is not None and stored.is_current(tokens, now.timestamp()):
         response = stored.response()
         response[CACHE_HEADER] = "hit"
-        return response
+        return with_personal_parts(response, request)
     # `now` is from before rendering: a talk that starts while the view runs ends the page's life.
     valid_until = expires(now) if expires else None
+    if request.user.is_authenticated:
+        personal.leave_holes(request)
     response = render()
     response[CACHE_HEADER] = "miss"
     if None in tokens:
         tokens = claim_missing_versions(versions, tokens)
+    valid_until = getattr(response, "changes_at", valid_until)
     if tokens is not None and may_store(request, response):
         set_response_etag(response)
         patch_cache_control(response, no_cache=True)
@@ -368,4 +404,13 @@ def from_cache_or_rendered(request, render, versions: list[str], expires) -> Htt
             content=response.content,
         )
         write_cache(key, page, PAGE_TIMEOUT)
+    return with_personal_parts(response, request)
+
+
+def with_personal_parts(response, request) -> HttpResponse:
+    """The response with its holes filled for this visitor, and its ETag of the result."""
+    if personal.has_holes(response.content):
+        response.content = personal.fill_holes(response.content, request)
+        del response["ETag"]
+        set_response_etag(response)
     return response

@@ -43,7 +43,7 @@ def window_moves(now):
 
 
 # The calendars of many talks: served from the anonymous page cache until the window moves.
-subscription_calendar = cache_public_page(expires=window_moves)
+subscription_calendar = cache_public_page(expires=window_moves, signed_in="same")
 
 
 def talk_uid(talk) -> str:
@@ -135,7 +135,7 @@ def speaker_calendar(request, slug):
 
 
 @require_GET
-@cache_public_page()
+@cache_public_page(signed_in="same")
 def talk_calendar(request, slug):
     """One talk, whenever it is: the "add to calendar" download."""
     talk = get_object_or_404(Talk.objects.public().for_list_page(), slug=slug)

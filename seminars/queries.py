@@ -9,6 +9,7 @@ from django.db.models import (
     Case,
     Count,
     F,
+    Min,
     Prefetch,
     Q,
     Value,
@@ -75,6 +76,7 @@ class UpcomingThenPast(Sequence):
     of the start index, so its cost does not grow with the archive: a count, one
     query or two (on the page where the upcoming talks end), and the cards'
     speakers and tags. Each talk gets `is_past`, as upcoming_first() annotates.
+    The count also says when the list next changes (`changes_at`), for the page cache.
     """
 
     def __init__(self, talks):
@@ -86,9 +88,17 @@ class UpcomingThenPast(Sequence):
 
     @cached_property
     def counts(self) -> dict:
+        upcoming = Q(start__gte=self.now)
         return self.talks.aggregate(
-            total=Count("pk"), upcoming=Count("pk", filter=Q(start__gte=self.now))
+            total=Count("pk"),
+            upcoming=Count("pk", filter=upcoming),
+            next_start=Min("start", filter=upcoming),
         )
+
+    @property
+    def changes_at(self):
+        """When the list next changes by itself: its next talk starts and becomes past."""
+        return self.counts["next_start"]
 
     def __len__(self):
         return self.counts["total"]

@@ -9,8 +9,6 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
-from accounts.follows import with_followed_flag
-
 from .caching import cache_public_page, next_talk_start, shared_value
 from .comment_views import get_public_talk, render_talk
 from .models import Series, Speaker, Tag, Talk
@@ -37,6 +35,12 @@ def public_talks():
 def upcoming_then_past(**filters):
     """Public talks matching `filters`, upcoming first, for paginate()."""
     return UpcomingThenPast(Talk.objects.public().filter(**filters))
+
+
+def until_a_talk_starts(response, talks: UpcomingThenPast):
+    """The response, which the page cache keeps until one of `talks` starts."""
+    response.changes_at = talks.changes_at
+    return response
 
 
 @require_GET
@@ -123,7 +127,8 @@ def search(request):
 
 
 @require_GET
-@cache_public_page(params=["page"], thread_kwarg="slug")
+# A signed-in visitor's thread is their own: their comments' Edit links, their held ones.
+@cache_public_page(params=["page"], thread_kwarg="slug", signed_in="own")
 def talk_detail(request, slug):
     return render_talk(request, get_public_talk(slug))
 
@@ -137,19 +142,21 @@ def tag_list(request):
 
 
 @require_GET
-@cache_public_page(params=["page"], expires=next_talk_start)
+@cache_public_page(params=["page"])
 def tag_detail(request, slug):
-    tag = get_object_or_404(with_followed_flag(Tag.objects.all(), request.user), slug=slug)
-    page = paginate(request, upcoming_then_past(tags=tag))
-    return render(request, "seminars/tag_detail.html", {"tag": tag, "page": page})
+    tag = get_object_or_404(Tag, slug=slug)
+    talks = upcoming_then_past(tags=tag)
+    context = {"tag": tag, "page": paginate(request, talks)}
+    return until_a_talk_starts(render(request, "seminars/tag_detail.html", context), talks)
 
 
 @require_GET
-@cache_public_page(params=["page"], expires=next_talk_start)
+@cache_public_page(params=["page"])
 def speaker_detail(request, slug):
     speaker = get_object_or_404(Speaker, slug=slug)
-    page = paginate(request, upcoming_then_past(speakers=speaker))
-    return render(request, "seminars/speaker_detail.html", {"speaker": speaker, "page": page})
+    talks = upcoming_then_past(speakers=speaker)
+    context = {"speaker": speaker, "page": paginate(request, talks)}
+    return until_a_talk_starts(render(request, "seminars/speaker_detail.html", context), talks)
 
 
 @require_GET
@@ -160,11 +167,12 @@ def series_list(request):
 
 
 @require_GET
-@cache_public_page(params=["page"], expires=next_talk_start)
+@cache_public_page(params=["page"])
 def series_detail(request, slug):
-    series = get_object_or_404(with_followed_flag(Series.objects.all(), request.user), slug=slug)
-    page = paginate(request, upcoming_then_past(series=series))
-    return render(request, "seminars/series_detail.html", {"series": series, "page": page})
+    series = get_object_or_404(Series, slug=slug)
+    talks = upcoming_then_past(series=series)
+    context = {"series": series, "page": paginate(request, talks)}
+    return until_a_talk_starts(render(request, "seminars/series_detail.html", context), talks)
 
 
 @never_cache

@@ -8,6 +8,7 @@ test_a_hit_runs_no_query shows that it tells the truth.
 
 import datetime
 import io
+import re
 import uuid
 
 import pytest
@@ -21,6 +22,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from seminars import caching
 from seminars.caching import SITE_VERSION, cache_public_page
@@ -368,15 +370,16 @@ def test_pages_of_other_code_are_never_served(client, talk, monkeypatch):
 
 
 def test_the_home_pages_tag_counts_are_shared_with_signed_in_visitors_until_a_change(
-    django_assert_num_queries,
+    client, django_assert_num_queries
 ):
-    member = signed_in_client()
     TalkFactory(tags=[TagFactory(name="Fluids")])
-    member.get("/")
+    client.get("/")
+    member = signed_in_client()
 
-    # session, user; upcoming talks; recent talks; their speakers; their tags:
-    # the tag counts come from the shared cache.
-    with django_assert_num_queries(6):
+    # session, user; when the next talk starts (the stored page's end); upcoming
+    # talks; recent talks; their speakers; their tags: the member's first visit
+    # renders the page, its tag counts come from the shared cache.
+    with django_assert_num_queries(7):
         assert "Fluids" in member.get("/").content.decode()
     TalkFactory(tags=[TagFactory(name="Acoustics")])
 
@@ -412,16 +415,109 @@ def test_a_talk_leaves_the_calendar_when_it_leaves_the_window(client, monkeypatc
     assert "Vortex rings" not in fresh(client, "/calendar.ics")
 
 
-# Never from or into the cache: signed-in users, messages, cookies, errors.
+# Signed-in visitors share pages, never their own parts (seminars.personal).
 
 
-def test_a_signed_in_user_gets_their_own_page_and_it_is_never_stored(client, talk):
-    warm(client, "/talks/")
+def test_signed_in_visitors_share_a_page_each_with_their_own_menu(talk):
+    grace = signed_in_client(UserFactory(display_name="Grace"))
+    hedy = signed_in_client(UserFactory(display_name="Hedy"))
+
+    first, second = grace.get("/talks/"), hedy.get("/talks/")
+
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "hit")
+    assert "Grace" in first.content.decode()
+    assert "Hedy" not in first.content.decode()
+    assert "Hedy" in second.content.decode()
+    assert "Grace" not in second.content.decode()
+    assert b"<!--personal" not in second.content
+    assert "Vortex rings" in second.content.decode()
+
+
+def test_the_log_out_button_of_a_shared_page_carries_the_visitors_own_token(talk):
+    signed_in_client().get("/talks/")
+    member = Client(enforce_csrf_checks=True)
+    member.force_login(UserFactory())
+
+    page = member.get("/talks/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())[1]
+    response = member.post(reverse("account_logout"), {"csrfmiddlewaretoken": token})
+
+    assert page["X-Page-Cache"] == "hit"
+    assert response.status_code == 302
+    assert "_auth_user_id" not in member.session
+
+
+def test_a_signed_in_hit_reads_only_the_visitors_session_and_account(
+    talk, django_assert_num_queries
+):
+    signed_in_client().get("/talks/")
+    member = signed_in_client()
+
+    with django_assert_num_queries(2):
+        response = member.get("/talks/")
+
+    assert response["X-Page-Cache"] == "hit"
+
+
+def test_each_visitor_sees_whether_they_follow_the_tag(talk):
+    follower = UserFactory()
+    follower.followed_tags.add(talk.tags.get())
+    other = signed_in_client()
+    other_page = other.get("/tags/fluids/")
+
+    follower_page = signed_in_client(follower).get("/tags/fluids/")
+    other.post(reverse("accounts:follow", args=["tag", "fluids"]))
+    other.get("/tags/fluids/")  # shows the "You follow" message: not from the cache
+    after_following = other.get("/tags/fluids/")
+
+    assert follower_page["X-Page-Cache"] == "hit"
+    assert "Unfollow this tag" in follower_page.content.decode()
+    assert "Unfollow this tag" not in other_page.content.decode()
+    assert "Follow this tag" in other_page.content.decode()
+    assert after_following["X-Page-Cache"] == "hit"
+    assert "Unfollow this tag" in after_following.content.decode()
+
+
+def test_visitors_who_chose_another_time_zone_get_their_own_copy(talk):
+    signed_in_client().get("/talks/")
+    tokyo = signed_in_client(UserFactory(timezone="Asia/Tokyo"))
+
+    first, second = tokyo.get("/talks/"), tokyo.get("/talks/")
+
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "hit")
+    assert "your time" in second.content.decode()
+    assert 'title="Asia/Tokyo time"' in second.content.decode()
+
+
+def test_a_hole_written_into_a_title_stays_text(talk):
+    forged = "<!--personal account-menu-->"
+    Talk.objects.filter(pk=talk.pk).update(title=forged)
+    caching.site_changed()
+    signed_in_client().get("/talks/")
+
+    response = signed_in_client().get("/talks/")
+
+    assert response.status_code == 200
+    assert response["X-Page-Cache"] == "hit"
+    assert escape(forged) in response.content.decode()
+
+
+def test_feeds_and_calendars_are_one_copy_for_everyone(client, talk):
+    anonymous = get(client, "/calendar.ics")
+    member = signed_in_client().get("/calendar.ics")
+
+    assert member["X-Page-Cache"] == "hit"
+    assert member.content == anonymous.content
+
+
+# Never from or into the cache: a signed-in user's talk page, messages, cookies, errors.
+
+
+def test_a_signed_in_user_gets_their_own_talk_page_and_it_is_never_stored(client, talk):
+    warm(client, talk.get_absolute_url())
     member = signed_in_client(UserFactory(display_name="Grace"))
 
-    response = member.get("/talks/")
-    fresh(client, talk.get_absolute_url())
-    member.get(talk.get_absolute_url())
+    response = member.get(talk.get_absolute_url())
 
     assert "Grace" in response.content.decode()
     assert "X-Page-Cache" not in response

@@ -228,16 +228,16 @@ def test_archive_is_paginated_and_keeps_its_year(client):
 
 @pytest.fixture(params=["anonymous", "signed-in"])
 def sign_in(request, client):
-    """Queries a request spends on who the visitor is.
+    """Queries a request spends on who the visitor is and on the page cache.
 
-    Signed in: loading the session and the user. Anonymous: the page goes into
-    the page cache, which first asks when the next talk starts (when the
-    stored page stops being true; seminars.caching).
+    Both kinds of visitor get pages stored in the page cache, which first asks
+    when the next talk starts (when the stored page stops being true;
+    seminars.caching). Signed in: also loading the session and the user.
     """
     if request.param == "anonymous":
         return 1
     client.force_login(UserFactory())
-    return 2
+    return 3
 
 
 def make_talks(rows, first_start, step):

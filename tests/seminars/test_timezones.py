@@ -385,8 +385,9 @@ def new_york_talks(rows, days_ahead=1, series=None):
 def test_talk_list_queries_with_a_chosen_zone(client, rows, django_assert_num_queries):
     new_york_talks(rows)
     sign_in(client, "Europe/Berlin")
-    # session, user; paginator count, talks with series, speakers, tags.
-    with django_assert_num_queries(6):
+    # session, user; when the next talk starts (the cached page's end);
+    # paginator count, talks with series, speakers, tags.
+    with django_assert_num_queries(7):
         response = client.get(reverse("seminars:talk-list"))
     assert len(TalkTimes(response.content.decode()).local_times) == rows
 
@@ -396,9 +397,10 @@ def test_home_queries_with_a_chosen_zone(client, rows, django_assert_num_queries
     new_york_talks(rows)
     new_york_talks(rows, days_ahead=-10 * rows)
     sign_in(client, "Europe/Berlin")
-    # session, user; upcoming talks with their series; recent talks with theirs;
-    # the speakers of both; their tags; tags with their talk counts.
-    with django_assert_num_queries(7):
+    # session, user; when the next talk starts (the cached page's end); upcoming
+    # talks with their series; recent talks with theirs; the speakers of both;
+    # their tags; tags with their talk counts.
+    with django_assert_num_queries(8):
         response = client.get(reverse("seminars:home"))
     shown = len(TalkTimes(response.content.decode()).local_times)
     assert shown == min(rows, HOME_UPCOMING) + min(rows, HOME_RECENT)
@@ -409,7 +411,8 @@ def test_series_page_queries_with_a_chosen_zone(client, rows, django_assert_num_
     series = SeriesFactory(timezone="America/New_York")
     new_york_talks(rows, series=series)
     sign_in(client, "Europe/Berlin")
-    # session, user; the series; paginator count, talks with series, speakers, tags.
-    with django_assert_num_queries(7):
+    # session, user; the series; paginator count, talks with series, speakers,
+    # tags; the visitor's follow button.
+    with django_assert_num_queries(8):
         response = client.get(reverse("seminars:series-detail", args=[series.slug]))
     assert len(TalkTimes(response.content.decode()).local_times) == rows

@@ -1,0 +1,69 @@
+"""The parts of a shared page that belong to one signed-in visitor, filled per request.
+
+Signed-in visitors share cached pages too (seminars.caching), one copy per time
+zone, since talk times are shown in the visitor's chosen zone. What is theirs
+alone (the account menu, whether they follow a tag) is rendered for the cache
+as a hole: an HTML comment naming a part and its arguments, signed with the
+SECRET_KEY. Each request fills the holes of the page it sends, so a cached page
+never holds anyone's name or CSRF token, and nothing a user writes can open a
+hole (their text is escaped, and they cannot sign one).
+
+Templates mark such a part with `{% personal "name" arg ... %}`; outside the
+shared cache (anonymous visitors, pages never cached) it renders in place.
+"""
+
+import re
+
+from django.core import signing
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from accounts.follows import FOLLOWABLE, with_followed_flag
+
+SALT = "seminars.personal"
+HOLE = re.compile(r"<!--personal ([\w.:-]+)-->")
+
+
+def account_menu(request) -> SafeString:
+    return render_to_string("includes/account_menu.html", request=request)
+
+
+def follow_button(request, kind: str, slug: str) -> SafeString:
+    """Follow or Unfollow for a visitor, or a "Log in to follow" link."""
+    model, _ = FOLLOWABLE[kind]
+    target = {"slug": slug, "followed": False}
+    if request.user.is_authenticated:
+        target = with_followed_flag(model.objects.filter(slug=slug), request.user).first()
+    return render_to_string(
+        "accounts/follow_button.html", {"kind": kind, "target": target}, request=request
+    )
+
+
+PARTS = {"account-menu": account_menu, "follow-button": follow_button}
+
+
+def leave_holes(request) -> None:
+    """Render this request's personal parts as holes: its page is for the shared cache."""
+    request.leaves_personal_holes = True
+
+
+def render_part(request, name: str, *args: str) -> SafeString:
+    """The part, in place or as a hole (arguments are strings: they travel in the hole)."""
+    if getattr(request, "leaves_personal_holes", False):
+        return format_html("<!--personal {}-->", signing.dumps([name, args], salt=SALT))
+    return PARTS[name](request, *args)
+
+
+def has_holes(content: bytes) -> bool:
+    return b"<!--personal " in content
+
+
+def fill_holes(content: bytes, request) -> bytes:
+    """The page with each hole replaced by this request's part."""
+
+    def fill(match) -> str:
+        name, args = signing.loads(match[1], salt=SALT)
+        return PARTS[name](request, *args)
+
+    return HOLE.sub(fill, content.decode()).encode()
