@@ -172,6 +172,9 @@ if REDIS_URL:
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "seminars"),
         }
     }
+    # A signed-in request reads its session from Redis, not the database; every
+    # write still goes to the database, so sessions outlive a Redis restart.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {

@@ -12,9 +12,10 @@ page. Development (DEBUG) caches nothing, so a template edit shows at once.
 Who shares a copy (`audience`). Anonymous visitors share one. Signed-in
 visitors share another per time zone (talk times show in their chosen zone),
 rendered with holes where their own parts go, the account menu and follow
-buttons, and filled for each request (seminars.personal). Feeds and calendars,
-the same for everyone, have a single copy. A talk page is rendered afresh for
-each signed-in visitor: their thread holds their own comments' controls.
+buttons, the comment form, and filled for each request (seminars.personal).
+Feeds and calendars, the same for everyone, have a single copy. A talk page is
+rendered afresh for an organiser and for a visitor who commented on the talk:
+their thread holds controls and held comments of their own.
 
 Why a stored page is never stale: versions, never deletions. Each page
 depends on the "site" version (talks, series, speakers, tags, people's public
@@ -46,6 +47,7 @@ logged: run `manage.py invalidate_pages` once the cache is back.
 import functools
 import hashlib
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,8 +60,9 @@ from django.db import connection, transaction
 from django.db.models import signals
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, set_response_etag
+from django.utils.cache import patch_cache_control, patch_vary_headers, set_response_etag
 from django.utils.crypto import salted_hmac
+from django.utils.text import compress_string
 
 from . import personal
 from .models import Comment, Series, Speaker, Tag, Talk
@@ -71,6 +74,7 @@ SITE_VERSION = "pages:version:site"
 PAGE_TIMEOUT = 24 * 60 * 60
 # "hit" or "miss" on cacheable requests, for operators and the benchmark.
 CACHE_HEADER = "X-Page-Cache"
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 # Where the fingerprint looks for code and templates, under BASE_DIR.
 SOURCE_FOLDERS = ("config", "seminars", "accounts", "templates")
 SOURCE_SUFFIXES = {".py", ".html", ".txt", ".xml"}
@@ -199,12 +203,37 @@ class StoredPage:
     valid_until: float | None
     headers: dict[str, str]
     content: bytes
+    # The content compressed once, as GZipMiddleware would on every request (a
+    # calendar's 200 KB costs milliseconds); None for pages with holes to fill.
+    gzipped: bytes | None = None
 
     def is_current(self, tokens: tuple, now: float) -> bool:
         return self.tokens == tokens and (self.valid_until is None or now < self.valid_until)
 
-    def response(self) -> HttpResponse:
-        return HttpResponse(self.content, headers=self.headers)
+    def response(self, request) -> HttpResponse:
+        accepts_gzip = ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", ""))
+        if self.gzipped is None or not accepts_gzip:
+            return HttpResponse(self.content, headers=self.headers)
+        # What GZipMiddleware does, which then leaves the encoded response alone.
+        response = HttpResponse(self.gzipped, headers=self.headers)
+        response["Content-Encoding"] = "gzip"
+        patch_vary_headers(response, ["Accept-Encoding"])
+        if response["ETag"].startswith('"'):
+            response["ETag"] = "W/" + response["ETag"]
+        return response
+
+
+def compressed(content: bytes) -> bytes | None:
+    """The content gzipped, if that is worth it (GZipMiddleware's rules) and it has no holes.
+
+    Without the middleware's random bytes against BREACH: a stored page holds
+    no secret (a page using a CSRF token is never stored) and no reflected input
+    but its own URL.
+    """
+    if len(content) < 200 or personal.has_holes(content):
+        return None
+    gzipped = compress_string(content)
+    return gzipped if len(gzipped) < len(content) else None
 
 
 @functools.cache
@@ -247,7 +276,7 @@ def audience(request, same_for_everyone: bool) -> str:
     return f"signed-in:{request.user.timezone}"
 
 
-def may_use_cache(request, params: frozenset, signed_in: bool) -> bool:
+def may_use_cache(request, params: frozenset) -> bool:
     """Whether this request may be answered from, and stored in, the shared cache.
 
     Any other query parameter is refused: pages repeat the query in links
@@ -257,7 +286,6 @@ def may_use_cache(request, params: frozenset, signed_in: bool) -> bool:
         not settings.DEBUG
         and request.method == "GET"
         and params.issuperset(request.GET)
-        and (signed_in or not request.user.is_authenticated)
         and not len(get_messages(request))
     )
 
@@ -328,7 +356,9 @@ def shared_value(name: str, compute):
     return value
 
 
-def cache_public_page(*, params=(), thread_kwarg=None, expires=None, signed_in="shared"):
+def cache_public_page(
+    *, params=(), thread_kwarg=None, expires=None, signed_in="shared", own_page=None
+):
     """Answer visitors from the shared cache (see the module docstring).
 
     params: the query parameters the page reads; any other means no caching.
@@ -341,8 +371,9 @@ def cache_public_page(*, params=(), thread_kwarg=None, expires=None, signed_in="
     signed_in: what signed-in visitors get. "shared": a copy shared by those
         in the same time zone, its personal parts filled per request
         (seminars.personal); "same": the anonymous visitors' copy, for
-        responses that never depend on the visitor (feeds, calendars);
-        "own": a fresh render each time.
+        responses that never depend on the visitor (feeds, calendars).
+    own_page: a function of the request and the view's arguments, true when
+        the signed-in visitor's page is their own: it is then rendered afresh.
 
     Every response gets Cache-Control: no-cache (browsers ask again each time
     and get a 304 while the ETag matches); a signed-in user's also `private`.
@@ -352,7 +383,9 @@ def cache_public_page(*, params=(), thread_kwarg=None, expires=None, signed_in="
     def decorator(view):
         @functools.wraps(view)
         def cached_view(request, *args, **kwargs):
-            if may_use_cache(request, params, signed_in != "own"):
+            if may_use_cache(request, params) and not (
+                own_page and request.user.is_authenticated and own_page(request, *args, **kwargs)
+            ):
                 versions = [SITE_VERSION]
                 if thread_kwarg:
                     versions.append(thread_version(kwargs[thread_kwarg]))
@@ -382,7 +415,7 @@ def from_cache_or_rendered(request, key, render, versions: list[str], expires) -
     stored = found.get(key)
     now = timezone.now()
     if stored is not None and stored.is_current(tokens, now.timestamp()):
-        response = stored.response()
+        response = stored.response(request)
         response[CACHE_HEADER] = "hit"
         return with_personal_parts(response, request)
     # `now` is from before rendering: a talk that starts while the view runs ends the page's life.
@@ -402,6 +435,7 @@ def from_cache_or_rendered(request, key, render, versions: list[str], expires) -
             valid_until=valid_until.timestamp() if valid_until else None,
             headers=dict(response.headers),
             content=response.content,
+            gzipped=compressed(response.content),
         )
         write_cache(key, page, PAGE_TIMEOUT)
     return with_personal_parts(response, request)

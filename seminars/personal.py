@@ -2,7 +2,8 @@
 
 Signed-in visitors share cached pages too (seminars.caching), one copy per time
 zone, since talk times are shown in the visitor's chosen zone. What is theirs
-alone (the account menu, whether they follow a tag) is rendered for the cache
+alone (the account menu, whether they follow a tag, a comment form with its
+one-time token) is rendered for the cache
 as a hole: an HTML comment naming a part and its arguments, signed with the
 SECRET_KEY. Each request fills the holes of the page it sends, so a cached page
 never holds anyone's name or CSRF token, and nothing a user writes can open a
@@ -20,6 +21,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from accounts.follows import FOLLOWABLE, with_followed_flag
+
+from .forms import NewCommentForm
 
 SALT = "seminars.personal"
 HOLE = re.compile(r"<!--personal ([\w.:-]+)-->")
@@ -40,7 +43,13 @@ def follow_button(request, kind: str, slug: str) -> SafeString:
     )
 
 
-PARTS = {"account-menu": account_menu, "follow-button": follow_button}
+def comment_form(request, talk_slug: str) -> SafeString:
+    """A fresh comment form, with its own one-time token."""
+    context = {"form": NewCommentForm(), "talk_slug": talk_slug}
+    return render_to_string("includes/comment_form.html", context, request=request)
+
+
+PARTS = {"account-menu": account_menu, "follow-button": follow_button, "comment-form": comment_form}
 
 
 def leave_holes(request) -> None:

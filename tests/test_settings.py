@@ -129,6 +129,12 @@ def test_redis_url_gives_djangos_redis_cache():
     assert cache["LOCATION"] == "redis://cache.example.org:6379/1"
 
 
+def test_with_redis_sessions_are_read_from_it_and_kept_in_the_database():
+    env = {"REDIS_URL": "redis://cache.example.org:6379/1"}
+    engine = read_settings(env, "SESSION_ENGINE")["SESSION_ENGINE"]
+    assert engine == "django.contrib.sessions.backends.cached_db"
+
+
 @pytest.mark.parametrize("env", [{}, PRODUCTION], ids=["development", "production"])
 def test_without_redis_the_cache_is_shared_by_processes(env):
     # Rate limits live in the cache; a per-process cache would let each app server

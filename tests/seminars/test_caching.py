@@ -7,6 +7,7 @@ test_a_hit_runs_no_query shows that it tells the truth.
 """
 
 import datetime
+import gzip
 import io
 import re
 import uuid
@@ -502,6 +503,47 @@ def test_a_hole_written_into_a_title_stays_text(talk):
     assert escape(forged) in response.content.decode()
 
 
+def form_fields(page) -> dict:
+    """The hidden fields of the page's new-comment form."""
+    form = page.content.decode().split('id="comment-form"')[1].split("</form>")[0]
+    return dict(re.findall(r'name="(\w+)" value="([^"]+)"', form))
+
+
+def test_visitors_who_never_commented_share_the_talk_page_each_with_their_own_form(talk):
+    signed_in_client().get(talk.get_absolute_url())
+    member = Client(enforce_csrf_checks=True)
+    member.force_login(UserFactory())
+
+    page = member.get(talk.get_absolute_url())
+    other_page = signed_in_client().get(talk.get_absolute_url())
+    fields = form_fields(page)
+    posted = member.post(
+        reverse("seminars:comment-create", args=[talk.slug]), {**fields, "body": "Shared page"}
+    )
+    after = member.get(talk.get_absolute_url())
+
+    assert page["X-Page-Cache"] == other_page["X-Page-Cache"] == "hit"
+    assert fields["submission_token"] != form_fields(other_page)["submission_token"]
+    assert posted.status_code == 302
+    # Now a commenter: their page shows their comment's links, rendered for them.
+    assert "X-Page-Cache" not in after
+    assert "Shared page" in after.content.decode()
+    assert "Edit</a>" in after.content.decode()
+
+
+def test_a_shared_talk_page_costs_a_signed_in_visitor_one_query_more_than_a_list(
+    talk, django_assert_num_queries
+):
+    signed_in_client().get(talk.get_absolute_url())
+    member = signed_in_client()
+
+    # session, user; whether they commented on the talk.
+    with django_assert_num_queries(3):
+        response = member.get(talk.get_absolute_url())
+
+    assert response["X-Page-Cache"] == "hit"
+
+
 def test_feeds_and_calendars_are_one_copy_for_everyone(client, talk):
     anonymous = get(client, "/calendar.ics")
     member = signed_in_client().get("/calendar.ics")
@@ -513,15 +555,21 @@ def test_feeds_and_calendars_are_one_copy_for_everyone(client, talk):
 # Never from or into the cache: a signed-in user's talk page, messages, cookies, errors.
 
 
-def test_a_signed_in_user_gets_their_own_talk_page_and_it_is_never_stored(client, talk):
+def test_a_commenter_gets_their_own_talk_page_and_it_is_never_stored(client, talk):
     warm(client, talk.get_absolute_url())
-    member = signed_in_client(UserFactory(display_name="Grace"))
+    grace = UserFactory(display_name="Grace")
+    # Held: only Grace (and the organisers) see it.
+    CommentFactory(talk=talk, author=grace, body="My own remark", status=Comment.Status.HELD)
+    member = signed_in_client(grace)
 
     response = member.get(talk.get_absolute_url())
 
-    assert "Grace" in response.content.decode()
+    assert "My own remark" in response.content.decode()
     assert "X-Page-Cache" not in response
     assert "private" in response["Cache-Control"]
+    assert reverse("seminars:comment-edit", args=[talk.comments.get(author=grace).pk]) in (
+        response.content.decode()
+    )
     # The member's visit stored nothing: the anonymous page is still the stored one.
     assert "Grace" not in warm(client, talk.get_absolute_url()).content.decode()
 
@@ -617,6 +665,23 @@ def test_a_compressed_page_answers_304_to_its_weak_etag(client, talk):
 
     assert compressed["Content-Encoding"] == "gzip"
     assert compressed["ETag"].startswith('W/"')
+    assert again.status_code == 304
+
+
+def test_a_hit_is_sent_compressed_as_stored_and_reads_as_the_page(client, talk):
+    # Compressed by GZipMiddleware, then from the cache, then the page itself.
+    first = get(client, "/calendar.ics", **{"Accept-Encoding": "gzip"})
+    hit = get(client, "/calendar.ics", **{"Accept-Encoding": "gzip, br"})
+    plain = get(client, "/calendar.ics")
+    again = client.get(
+        "/calendar.ics", headers={"Accept-Encoding": "gzip", "If-None-Match": hit["ETag"]}
+    )
+
+    assert (first["X-Page-Cache"], hit["X-Page-Cache"]) == ("miss", "hit")
+    assert hit["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in hit["Vary"]
+    assert gzip.decompress(hit.content) == gzip.decompress(first.content) == plain.content
+    assert hit["ETag"] == first["ETag"] == "W/" + plain["ETag"]
     assert again.status_code == 304
 
 
