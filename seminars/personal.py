@@ -3,11 +3,11 @@
 Signed-in visitors share cached pages too (seminars.caching), one copy per time
 zone, since talk times are shown in the visitor's chosen zone. What is theirs
 alone (the account menu, whether they follow a tag, a comment form with its
-one-time token) is rendered for the cache
-as a hole: an HTML comment naming a part and its arguments, signed with the
-SECRET_KEY. Each request fills the holes of the page it sends, so a cached page
-never holds anyone's name or CSRF token, and nothing a user writes can open a
-hole (their text is escaped, and they cannot sign one).
+one-time token) is rendered for the cache as a hole: an HTML comment naming a
+part and its arguments, signed with the SECRET_KEY. Each request fills the
+holes of the page it sends, so a cached page never holds anyone's name or CSRF
+token, and nothing a user writes can open a hole (their text is escaped, and
+they cannot sign one).
 
 Templates mark such a part with `{% personal "name" arg ... %}`; outside the
 shared cache (anonymous visitors, pages never cached) it renders in place.
@@ -20,7 +20,7 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from accounts.follows import FOLLOWABLE, with_followed_flag
+from accounts.follows import FOLLOWABLE
 
 from .forms import NewCommentForm
 
@@ -34,10 +34,10 @@ def account_menu(request) -> SafeString:
 
 def follow_button(request, kind: str, slug: str) -> SafeString:
     """Follow or Unfollow for a visitor, or a "Log in to follow" link."""
-    model, _ = FOLLOWABLE[kind]
-    target = {"slug": slug, "followed": False}
-    if request.user.is_authenticated:
-        target = with_followed_flag(model.objects.filter(slug=slug), request.user).first()
+    _, followed_field = FOLLOWABLE[kind]
+    user = request.user
+    followed = user.is_authenticated and getattr(user, followed_field).filter(slug=slug).exists()
+    target = {"slug": slug, "followed": followed}
     return render_to_string(
         "accounts/follow_button.html", {"kind": kind, "target": target}, request=request
     )
