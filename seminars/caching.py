@@ -13,8 +13,9 @@ Who shares a copy (`audience`). Anonymous visitors share one. Signed-in
 visitors share another per time zone (talk times show in their chosen zone),
 rendered with holes where their own parts go, the account menu and follow
 buttons, the comment form, and filled for each request (seminars.personal).
-Feeds and calendars, the same for everyone, have a single copy. A talk page is
-rendered afresh for an organiser and for a visitor who commented on the talk:
+Calendars and comment feeds, the same for everyone, have a single copy (talk
+feeds show times in the reader's zone, so they are kept like pages). A talk
+page is rendered afresh for staff and for a visitor who commented on the talk:
 their thread holds controls and held comments of their own.
 
 Why a stored page is never stale: versions, never deletions. Each page
@@ -371,12 +372,14 @@ def cache_public_page(
     signed_in: what signed-in visitors get. "shared": a copy shared by those
         in the same time zone, its personal parts filled per request
         (seminars.personal); "same": the anonymous visitors' copy, for
-        responses that never depend on the visitor (feeds, calendars).
+        responses that never depend on the visitor (calendars, comment feeds).
     own_page: a function of the request and the view's arguments, true when
         the signed-in visitor's page is their own: it is then rendered afresh.
 
     Every response gets Cache-Control: no-cache (browsers ask again each time
     and get a 304 while the ETag matches); a signed-in user's also `private`.
+    A page with personal parts gets no 304: its CSRF and one-time tokens are
+    new on each request, and so is its ETag.
     """
     params = frozenset(params)
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +21,7 @@ from django.utils import timezone
 from django.utils.timesince import timeuntil
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import moderation, notifications
+from . import moderation, notifications, personal
 from .forms import DAMAGED_FORM, CommentForm, NewCommentForm, RemovalForm, ReplyForm
 from .models import Comment, Talk
 from .ratelimits import limit_reached
@@ -80,10 +81,13 @@ def render_talk(
     removal: (comment id, RemovalForm) for a removal whose reason was missing.
     """
     user = request.user
-    moderates = moderation.can_moderate(user, talk.series)
-    thread = thread_page(talk, user, shown_page(request, talk, reply_to, removal))
+    # A page for the shared cache shows the public's thread, even should the
+    # visitor's first comment land while it renders (seminars.personal).
+    reader = AnonymousUser() if personal.leaves_holes(request) else user
+    moderates = moderation.can_moderate(reader, talk.series)
+    thread = thread_page(talk, reader, shown_page(request, talk, reply_to, removal))
     comments = thread.comments
-    mark_thread(comments, user, moderates, removal)
+    mark_thread(comments, reader, moderates, removal)
     if form is None and user.is_authenticated:
         form = NewCommentForm()
     if thread.is_past_the_end and status == 200:

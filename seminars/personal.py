@@ -57,9 +57,15 @@ def leave_holes(request) -> None:
     request.leaves_personal_holes = True
 
 
+def leaves_holes(request) -> bool:
+    """Whether this request's page is for the shared cache: views must then show
+    what every visitor may see, nothing of this one's."""
+    return getattr(request, "leaves_personal_holes", False)
+
+
 def render_part(request, name: str, *args: str) -> SafeString:
     """The part, in place or as a hole (arguments are strings: they travel in the hole)."""
-    if getattr(request, "leaves_personal_holes", False):
+    if leaves_holes(request):
         return format_html("<!--personal {}-->", signing.dumps([name, args], salt=SALT))
     return PARTS[name](request, *args)
 

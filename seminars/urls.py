@@ -35,15 +35,15 @@ urlpatterns = [
     path("speakers/<slug:slug>/calendar.ics", calendars.speaker_calendar, name="speaker-calendar"),
     path("talks/<slug:slug>/calendar.ics", calendars.talk_calendar, name="talk-calendar"),
     # Feeds are served from the anonymous page cache (views and calendars are decorated).
-    path("feed/", cache_public_page(signed_in="same")(feeds.TalkFeed()), name="feed"),
+    path("feed/", cache_public_page()(feeds.TalkFeed()), name="feed"),
     path(
         "tags/<slug:slug>/feed/",
-        cache_public_page(signed_in="same")(feeds.TagTalkFeed()),
+        cache_public_page()(feeds.TagTalkFeed()),
         name="tag-feed",
     ),
     path(
         "series/<slug:slug>/feed/",
-        cache_public_page(signed_in="same")(feeds.SeriesTalkFeed()),
+        cache_public_page()(feeds.SeriesTalkFeed()),
         name="series-feed",
     ),
     path(

@@ -25,8 +25,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from seminars import caching
+from seminars import caching, personal
 from seminars.caching import SITE_VERSION, cache_public_page
+from seminars.comment_views import render_talk
 from seminars.models import Comment, Series, Talk
 from tests.factories import (
     CommentFactory,
@@ -544,7 +545,34 @@ def test_a_shared_talk_page_costs_a_signed_in_visitor_one_query_more_than_a_list
     assert response["X-Page-Cache"] == "hit"
 
 
-def test_feeds_and_calendars_are_one_copy_for_everyone(client, talk):
+def test_a_talk_feed_read_in_a_chosen_time_zone_is_not_served_to_others(client, talk):
+    tokyo = signed_in_client(UserFactory(timezone="Asia/Tokyo"))
+
+    in_tokyo = tokyo.get("/feed/")
+    anonymous = get(client, "/feed/")
+
+    assert "your time" in in_tokyo.content.decode()
+    assert anonymous["X-Page-Cache"] == "miss"
+    assert "your time" not in anonymous.content.decode()
+
+
+def test_a_page_for_the_shared_cache_shows_the_public_thread_even_to_a_commenter(talk, rf):
+    """Should a visitor's first comment land between the check that they have none
+    and the render, the stored page still holds nothing of theirs."""
+    author = UserFactory()
+    CommentFactory(talk=talk, author=author, body="Held for now", status=Comment.Status.HELD)
+    request = rf.get(talk.get_absolute_url())
+    request.user = author
+    personal.leave_holes(request)
+
+    page = render_talk(request, talk).content.decode()
+
+    assert "A first remark" in page
+    assert "Held for now" not in page
+    assert "Edit</a>" not in page
+
+
+def test_calendars_are_one_copy_for_everyone(client, talk):
     anonymous = get(client, "/calendar.ics")
     member = signed_in_client().get("/calendar.ics")
 
