@@ -205,7 +205,8 @@ class StoredPage:
     headers: dict[str, str]
     content: bytes
     # The content compressed once, as GZipMiddleware would on every request (a
-    # calendar's 200 KB costs milliseconds); None for pages with holes to fill.
+    # calendar's 200 KB costs milliseconds); None for pages with holes to fill,
+    # or too small to gain.
     gzipped: bytes | None = None
 
     def is_current(self, tokens: tuple, now: float) -> bool:
@@ -225,13 +226,13 @@ class StoredPage:
 
 
 def compressed(content: bytes) -> bytes | None:
-    """The content gzipped, if that is worth it (GZipMiddleware's rules) and it has no holes.
+    """The content gzipped, if that is worth it (GZipMiddleware's rules).
 
     Without the middleware's random bytes against BREACH: a stored page holds
     no secret (a page using a CSRF token is never stored) and no reflected input
     but its own URL.
     """
-    if len(content) < 200 or personal.has_holes(content):
+    if len(content) < 200:
         return None
     gzipped = compress_string(content)
     return gzipped if len(gzipped) < len(content) else None
@@ -394,7 +395,8 @@ def cache_public_page(
                     versions.append(thread_version(kwargs[thread_kwarg]))
                 render = functools.partial(view, request, *args, **kwargs)
                 key = page_key(request, audience(request, signed_in == "same"))
-                response = from_cache_or_rendered(request, key, render, versions, expires)
+                holes = request.user.is_authenticated and signed_in == "shared"
+                response = from_cache_or_rendered(request, key, render, versions, expires, holes)
             else:
                 response = view(request, *args, **kwargs)
             patch_cache_control(response, no_cache=True)
@@ -407,11 +409,13 @@ def cache_public_page(
     return decorator
 
 
-def from_cache_or_rendered(request, key, render, versions: list[str], expires) -> HttpResponse:
+def from_cache_or_rendered(
+    request, key, render, versions: list[str], expires, holes: bool
+) -> HttpResponse:
     """The stored page if it is current; otherwise render() it, and store it if allowed.
 
-    A signed-in visitor's page is stored with holes for their personal parts,
-    filled in the response.
+    With `holes` (a signed-in visitor's shared page), the page is stored with
+    holes for the visitor's personal parts, filled in the response.
     """
     found = read_cache([*versions, key])
     tokens = tuple(found.get(version) for version in versions)
@@ -420,10 +424,10 @@ def from_cache_or_rendered(request, key, render, versions: list[str], expires) -
     if stored is not None and stored.is_current(tokens, now.timestamp()):
         response = stored.response(request)
         response[CACHE_HEADER] = "hit"
-        return with_personal_parts(response, request)
+        return with_personal_parts(response, request) if holes else response
     # `now` is from before rendering: a talk that starts while the view runs ends the page's life.
     valid_until = expires(now) if expires else None
-    if request.user.is_authenticated:
+    if holes:
         personal.leave_holes(request)
     response = render()
     response[CACHE_HEADER] = "miss"
@@ -438,16 +442,16 @@ def from_cache_or_rendered(request, key, render, versions: list[str], expires) -
             valid_until=valid_until.timestamp() if valid_until else None,
             headers=dict(response.headers),
             content=response.content,
-            gzipped=compressed(response.content),
+            # Filled per request, a page with holes is compressed per request too.
+            gzipped=None if holes else compressed(response.content),
         )
         write_cache(key, page, PAGE_TIMEOUT)
-    return with_personal_parts(response, request)
+    return with_personal_parts(response, request) if holes else response
 
 
 def with_personal_parts(response, request) -> HttpResponse:
     """The response with its holes filled for this visitor, and its ETag of the result."""
-    if personal.has_holes(response.content):
-        response.content = personal.fill_holes(response.content, request)
-        del response["ETag"]
-        set_response_etag(response)
+    response.content = personal.fill_holes(response.content, request)
+    del response["ETag"]
+    set_response_etag(response)
     return response

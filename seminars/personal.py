@@ -70,10 +70,6 @@ def render_part(request, name: str, *args: str) -> SafeString:
     return PARTS[name](request, *args)
 
 
-def has_holes(content: bytes) -> bool:
-    return b"<!--personal " in content
-
-
 def fill_holes(content: bytes, request) -> bytes:
     """The page with each hole replaced by this request's part."""
 
