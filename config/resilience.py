@@ -39,8 +39,18 @@ DATABASE_OUTAGE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 30
 
 
+# SQLite reports a missing table or column as an OperationalError too: that is a
+# deploy that skipped `migrate`, not an outage, and must not hide behind a 503.
+SCHEMA_ERRORS = ("no such table", "no such column")
+
+
 def is_database_outage(exception) -> bool:
-    return isinstance(exception, DATABASE_OUTAGE_ERRORS)
+    if not isinstance(exception, DATABASE_OUTAGE_ERRORS):
+        return False
+    if str(exception).startswith(SCHEMA_ERRORS):
+        logger.error("Deploy error: the database schema is incomplete (run migrate): %s", exception)
+        return False
+    return True
 
 
 def database_outage_response(exception) -> HttpResponse:

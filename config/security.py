@@ -17,8 +17,6 @@ from django.shortcuts import render
 from django.views import defaults
 from django.views.decorators.csrf import requires_csrf_token
 
-from seminars.forms import COMMENT_MAX_LENGTH
-
 
 def client_ip(remote_addr: str, forwarded_for: str, trusted_proxy_count: int) -> str:
     """The address of the client behind `trusted_proxy_count` proxies of our own.
@@ -115,6 +113,6 @@ def refused_page(request, status, too_many):
         "too_many": too_many,
         "max_request_size": settings.MAX_REQUEST_SIZE,
         "max_form_size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE,
-        "comment_max_length": f"{COMMENT_MAX_LENGTH:,}",
+        "comment_max_length": f"{settings.COMMENT_MAX_LENGTH:,}",
     }
     return render(request, "413.html", context, status=status)

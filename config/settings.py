@@ -7,6 +7,7 @@ cannot guess, such as SECRET_KEY and ALLOWED_HOSTS.
 
 import os
 import re
+import tomllib
 from pathlib import Path
 
 import dj_database_url
@@ -87,8 +88,12 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # Its templates and static files serve the API docs page without a CDN.
     "ninja",
-    "accounts",
+    # The catalogue (every model of talks and comments), then the apps over it.
     "seminars",
+    "accounts",
+    "discussion",
+    "syndication",
+    "pagecache",
 ]
 
 MIDDLEWARE = [
@@ -161,16 +166,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and envbool
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: rate limits (allauth's, the admin login's) live here, so it must be
-# shared by every process. Redis when configured, else a database table.
+# Caches. "default" holds what must never be evicted by pages: allauth's and the
+# comment rate limits, and (with Redis) sessions. "pages" holds the page cache
+# (pagecache), which may be evicted at will: losing a page or a version token
+# only costs a render. Both are shared by every process: Redis when configured,
+# else a database table each (created by migrations, see pagecache/migrations).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# A Redis of its own for pages, with its own maxmemory and allkeys-lru (README).
+PAGE_CACHE_REDIS_URL = os.environ.get("PAGE_CACHE_REDIS_URL", "") or REDIS_URL
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "seminars")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "seminars"),
-        }
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": PAGE_CACHE_REDIS_URL,
+            "KEY_PREFIX": f"{CACHE_KEY_PREFIX}-pages",
+        },
     }
     # A signed-in request reads its session from Redis, not the database; every
     # write still goes to the database, so sessions outlive a Redis restart.
@@ -180,11 +196,37 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "django_cache",
-            # Room for the anonymous pages (seminars.caching) besides the rate limits;
-            # past it, a third of the entries go, which is safe but costs renders.
+            # Rate limits only, each a few minutes to a day long: expired ones go
+            # first, so this is never reached in practice.
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_page_cache",
+            # Past it, a third of the entries go, which is safe but costs renders.
             "OPTIONS": {"MAX_ENTRIES": 5000},
-        }
+        },
     }
+
+# Send X-Page-Cache: hit|miss on cached pages, for the benchmark and operators
+# (never in production: it tells visitors which pages others asked for).
+PAGE_CACHE_HEADER = envbool("PAGE_CACHE_HEADER", "false")
+
+
+def project_version() -> str:
+    with open(BASE_DIR / "pyproject.toml", "rb") as pyproject:
+        return tomllib.load(pyproject)["project"]["version"]
+
+
+# Cached pages are keyed by the release: set RELEASE on each deploy (a commit
+# hash, say), or run `manage.py invalidate_pages` after deploying.
+RELEASE = os.environ.get("RELEASE", "") or project_version()
+
+# The portal's name in page titles, feeds, calendars and emails.
+SITE_NAME = os.environ.get("SITE_NAME", "Seminar portal")
+
+# The longest comment, in characters.
+COMMENT_MAX_LENGTH = 5000
 
 # Comments a user may post (replies included), per window, counted in the cache above.
 COMMENT_RATE_LIMITS = envrates("COMMENT_RATE_LIMITS", "5/m,50/d")
@@ -277,7 +319,7 @@ def default_site_url() -> str:
 SITE_URL = (os.environ.get("SITE_URL") or default_site_url()).rstrip("/")
 
 # Background tasks: emails are queued in the database (DATABASE_URL's) and sent
-# by `manage.py db_worker` (seminars.tasks), never during a request.
+# by `manage.py db_worker` (accounts.tasks), never during a request.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 LANGUAGE_CODE = "en-gb"

@@ -1,12 +1,13 @@
-"""Top-level URL layout. The public paths are a contract: outside tests use them."""
+"""Top-level URL layout. The public paths are a contract: outside tests use them.
+
+Apps are included by name: config imports no app's modules.
+"""
 
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts.views import user_detail
-from seminars.api import api
-from seminars.views import healthz
+from .health import healthz
 
 # The admin login goes through allauth's, so it shares allauth's rate limits.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -21,9 +22,11 @@ handler500 = "config.resilience.server_error"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("api/", api.urls),
+    path("api/", include("syndication.api_urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
-    path("users/<int:pk>/", user_detail, name="user-detail"),
+    path("users/", include("accounts.user_urls")),
+    path("", include("discussion.urls")),
+    path("", include("syndication.urls")),
     path("", include("seminars.urls")),
 ]

@@ -1,4 +1,4 @@
-"""The organisers' tools: talks, series, speakers, tags and comment moderation.
+"""The organisers' tools: talks, series, speakers and tags (comments: discussion.admin).
 
 Organisers (staff in the Organisers group) see and change only the series they
 organise and those series' talks and comments; superusers see everything.
@@ -14,19 +14,17 @@ import zoneinfo
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.text import Truncator
 
-from . import caching, exports, imports, moderation
+from . import exports, imports
 from .models import Comment, Series, Speaker, Tag, Talk
 from .roles import ORGANISERS_GROUP
 
@@ -401,188 +399,3 @@ class TalkAdmin(SeriesScopedAdmin):
 def shown_errors(errors: list[str]) -> dict:
     shown = errors[: imports.MAX_ERRORS_SHOWN]
     return {"errors": shown, "more_errors": len(errors) - len(shown)}
-
-
-# Comments and their moderation
-
-
-class ModerationFilter(admin.SimpleListFilter):
-    """The moderation queue is this filter's first choice."""
-
-    title = "moderation"
-    parameter_name = "moderation"
-    QUEUE = "held"
-
-    def lookups(self, request, model_admin):
-        return [
-            (self.QUEUE, "Awaiting approval"),
-            ("published", "Published"),
-            ("removed", "Removed"),
-        ]
-
-    def queryset(self, request, queryset):
-        if self.value() == self.QUEUE:
-            return queryset.filter(status=Comment.Status.HELD, removed=False)
-        if self.value() == "published":
-            return queryset.filter(status=Comment.Status.PUBLISHED, removed=False)
-        if self.value() == "removed":
-            return queryset.filter(removed=True)
-        return queryset
-
-
-class CommentModerationForm(forms.ModelForm):
-    class Meta:
-        model = Comment
-        fields = ["body", "status", "removed", "removal_reason"]
-
-    def clean(self):
-        cleaned_data = super().clean()
-        removed = cleaned_data.get("removed")
-        if "removed" not in self.changed_data:
-            return cleaned_data
-        if removed and not cleaned_data.get("removal_reason", "").strip():
-            self.add_error("removal_reason", "Say why the comment is removed.")
-        if not removed and self.instance.removed_by_author:
-            self.add_error("removed", "Its author deleted this comment; only they had that say.")
-        return cleaned_data
-
-
-class RemovalForm(forms.Form):
-    reason = forms.CharField(
-        max_length=Comment._meta.get_field("removal_reason").max_length,
-        help_text="Kept with the comments for the organisers; the thread shows only "
-        "“Comment removed by an organiser”.",
-    )
-
-
-def restorable(comments):
-    """Removed comments, except those their authors deleted: that was the author's choice."""
-    return comments.filter(removed=True).exclude(removed_by__isnull=False, removed_by=F("author"))
-
-
-@admin.register(Comment)
-class CommentAdmin(SeriesScopedAdmin):
-    organisers_lookup = "talk__series__organisers"
-    form = CommentModerationForm
-    list_display = ["excerpt", "talk", "author_name", "status", "created", "removed"]
-    list_filter = [ModerationFilter, ("talk__series", OrganisedSeriesFilter)]
-    list_select_related = ["talk", "author"]
-    search_fields = ["body", "author__email", "author__display_name", "talk__title"]
-    readonly_fields = [
-        "talk",
-        "author_name",
-        "parent",
-        "created",
-        "updated",
-        "held_reason",
-        "removed_by",
-    ]
-    fields = [
-        "talk",
-        "author_name",
-        "parent",
-        "created",
-        "updated",
-        "body",
-        "status",
-        "held_reason",
-        "removed",
-        "removal_reason",
-        "removed_by",
-    ]
-    actions = ["approve_comments", "remove_comments", "restore_comments"]
-
-    @admin.display(description="comment")
-    def excerpt(self, comment):
-        return Truncator(comment.body).chars(80)
-
-    @admin.display(description="author", ordering="author__display_name")
-    def author_name(self, comment):
-        return comment.author_name
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Moderation is a soft delete: remove, never delete.
-        return False
-
-    def save_model(self, request, obj, form, change):
-        if "removed" in form.changed_data:
-            obj.removed_by = request.user if obj.removed else None
-            if not obj.removed:
-                obj.removal_reason = ""
-        if "status" in form.changed_data and obj.status == Comment.Status.PUBLISHED:
-            obj.held_reason = ""
-        super().save_model(request, obj, form, change)
-
-    def get_urls(self):
-        return [
-            path(
-                "moderation-queue/",
-                self.admin_site.admin_view(self.queue_view),
-                name="seminars_comment_queue",
-            ),
-            *super().get_urls(),
-        ]
-
-    def queue_view(self, request):
-        """A stable address for the queue, for links in emails to organisers."""
-        changelist = reverse("admin:seminars_comment_changelist")
-        return redirect(f"{changelist}?{ModerationFilter.parameter_name}={ModerationFilter.QUEUE}")
-
-    def changelist_view(self, request, extra_context=None):
-        held = self.get_queryset(request).filter(status=Comment.Status.HELD, removed=False)
-        extra_context = {
-            **(extra_context or {}),
-            "held_count": held.count(),
-            "queue_url": reverse("admin:seminars_comment_queue"),
-        }
-        return super().changelist_view(request, extra_context)
-
-    @admin.action(description="Approve selected held comments", permissions=["change"])
-    def approve_comments(self, request, queryset):
-        # One by one through moderation.approve, so approved replies are emailed.
-        held = list(queryset.filter(status=Comment.Status.HELD))
-        for comment in held:
-            moderation.approve(comment)
-        count = len(held)
-        self.message_user(request, f"Approved {count} comment(s).", messages.SUCCESS)
-
-    @admin.action(description="Remove selected comments (with a reason)…", permissions=["change"])
-    def remove_comments(self, request, queryset):
-        comments = list(queryset.select_related("talk", "author"))
-        if not comments:
-            self.message_user(request, "None of those comments are yours to moderate.")
-            return None
-        form = RemovalForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            count = queryset.filter(removed=False).update(
-                removed=True,
-                removed_by=request.user,
-                removal_reason=form.cleaned_data["reason"],
-                updated=timezone.now(),
-            )
-            # update() sends no signals: outdate the talks' cached pages here.
-            caching.threads_changed(comment.talk.slug for comment in comments)
-            self.message_user(request, f"Removed {count} comment(s).", messages.SUCCESS)
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Remove comments",
-            "comments": comments,
-            "form": form,
-            "action_checkbox_name": ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/seminars/comment/remove_confirmation.html", context)
-
-    @admin.action(description="Restore selected removed comments", permissions=["change"])
-    def restore_comments(self, request, queryset):
-        talk_slugs = list(restorable(queryset).values_list("talk__slug", flat=True))
-        count = restorable(queryset).update(
-            removed=False, removed_by=None, removal_reason="", updated=timezone.now()
-        )
-        # update() sends no signals: outdate the talks' cached pages here.
-        caching.threads_changed(talk_slugs)
-        self.message_user(request, f"Restored {count} comment(s).", messages.SUCCESS)

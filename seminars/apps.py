@@ -6,7 +6,6 @@ class SeminarsConfig(AppConfig):
     verbose_name = "Seminars"
 
     def ready(self):
-        from . import caching, search
+        from . import search
 
         search.connect_signals()
-        caching.connect_signals()

@@ -14,7 +14,7 @@ import zoneinfo
 from django.http import HttpResponse
 from django.utils.text import slugify
 
-from .calendars import calendar_response, talk_uid
+from .icalendar import calendar_response, talk_uid
 from .imports import CSV_COLUMNS, NAME_SEPARATOR, quote_formula
 from .models import Talk
 

@@ -51,7 +51,8 @@ from django.db.models.functions import Lower
 from django.utils.text import slugify
 from icalendar import Calendar
 
-from .caching import site_changed
+from pagecache.versions import site_changed
+
 from .models import Series, Speaker, Tag, Talk
 from .search import refresh_search_names
 

@@ -190,11 +190,16 @@ class Talk(TimestampedModel):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("seminars:talk-detail", args=[self.slug])
+        return reverse("discussion:talk-detail", args=[self.slug])
 
     def clean(self):
         if self.start and self.end and self.end <= self.start:
             raise ValidationError({"end": "The talk must end after it starts."})
+
+    @property
+    def headline(self) -> str:
+        """The title for calendars and feeds, which readers show without the page's banner."""
+        return f"Cancelled: {self.title}" if self.is_cancelled else self.title
 
     @property
     def is_cancelled(self) -> bool:
@@ -279,7 +284,7 @@ class Comment(TimestampedModel):
     def get_absolute_url(self):
         # Not the talk page itself: which page of its thread shows the comment
         # changes as comments are added, so this address redirects to it.
-        return reverse("seminars:comment", args=[self.pk])
+        return reverse("discussion:comment", args=[self.pk])
 
     @property
     def author_name(self) -> str:

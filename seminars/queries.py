@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 from functools import cached_property
 
+from django.apps import apps
 from django.db import models
 from django.db.models import (
     BooleanField,
@@ -107,6 +108,9 @@ class UpcomingThenPast(Sequence):
         if not isinstance(index, slice) or index.step is not None:
             raise TypeError("UpcomingThenPast takes slices without a step")
         start, stop = index.start or 0, len(self) if index.stop is None else index.stop
+        return LazyRows(self, start, min(stop, len(self)))
+
+    def read(self, start, stop) -> list:
         upcoming = self.counts["upcoming"]
         talks = list(rows(self.upcoming, start, stop)) if start < upcoming else []
         if stop > upcoming:
@@ -115,6 +119,24 @@ class UpcomingThenPast(Sequence):
             talk.is_past = talk.start < self.now
         prefetch_related_objects(talks, *talk_card_prefetches())
         return talks
+
+
+class LazyRows(Sequence):
+    """A slice of UpcomingThenPast, read when first used: a page whose cards come from a
+    public fragment (pagecache) reads no talks, as a sliced QuerySet would not."""
+
+    def __init__(self, talks: UpcomingThenPast, start: int, stop: int):
+        self.talks, self.start, self.stop = talks, start, stop
+
+    @cached_property
+    def rows(self) -> list:
+        return self.talks.read(self.start, self.stop)
+
+    def __len__(self):
+        return max(self.stop - self.start, 0)
+
+    def __getitem__(self, index):
+        return self.rows[index]
 
 
 def rows(queryset, start, stop):
@@ -168,3 +190,11 @@ class CommentQuerySet(models.QuerySet):
             .for_thread()
             .prefetch_related(Prefetch("replies", queryset=replies, to_attr="thread_replies"))
         )
+
+
+def next_talk_start(now):
+    """When the next public talk starts: then it moves from the upcoming talks to the past."""
+    upcoming = (
+        apps.get_model("seminars", "Talk").objects.public().filter(start__gte=now).order_by("start")
+    )
+    return upcoming.values_list("start", flat=True).first()

@@ -1,18 +1,16 @@
-"""Public pages: talk listings, a talk (its thread is in comment_views), search, health."""
+"""Public pages: talk listings, tags, speakers, series and search (a talk's page, with
+its discussion, is discussion.views.talk_detail)."""
 
 from django.core.paginator import Paginator
-from django.db import DatabaseError, connection
 from django.db.models import prefetch_related_objects
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_GET
 
-from .caching import cache_public_page, next_talk_start, shared_value
-from .comment_views import get_public_talk, render_talk
-from .models import Comment, Series, Speaker, Tag, Talk
-from .queries import UpcomingThenPast, talk_card_prefetches
+from pagecache.pages import cache_public_page
+
+from .models import Series, Speaker, Tag, Talk
+from .queries import UpcomingThenPast, next_talk_start, talk_card_prefetches
 from .search import SearchForm, search_hits, search_talks
 
 TALKS_PER_PAGE = 20
@@ -38,7 +36,8 @@ def upcoming_then_past(**filters):
 
 
 def until_a_talk_starts(response, talks: UpcomingThenPast):
-    """The response, which the page cache keeps until one of `talks` starts."""
+    """The response, which the page cache keeps until one of `talks` starts (its
+    cards, as a public fragment, too: the views pass `changes_at` to the template)."""
     response.changes_at = talks.changes_at
     return response
 
@@ -54,15 +53,16 @@ def home(request):
     context = {
         "upcoming": upcoming,
         "recent": recent,
-        # Counting every talk's tags grows with the archive: done once per change.
-        "tags": shared_value("home-tags", most_used_tags),
+        # Counting every talk's tags grows with the archive: the template keeps the
+        # cloud as a public fragment, so this runs once per change.
+        "tags": most_used_tags(),
     }
     return render(request, "seminars/home.html", context)
 
 
 def most_used_tags():
     tags = Tag.objects.with_public_talk_counts().filter(talk_count__gt=0)
-    return list(tags.order_by("-talk_count", "name")[:HOME_TAGS])
+    return tags.order_by("-talk_count", "name")[:HOME_TAGS]
 
 
 # /talks/?when=: "upcoming" or "past" narrows the list; anything else keeps all talks.
@@ -70,7 +70,7 @@ TALK_LIST_TITLES = {"": "All talks", "upcoming": "Upcoming talks", "past": "Past
 
 
 @require_GET
-@cache_public_page(params=["when", "page"], expires=next_talk_start)
+@cache_public_page(params=["when", "page"])
 def talk_list(request):
     when = request.GET.get("when", "")
     if when == "upcoming":
@@ -80,11 +80,19 @@ def talk_list(request):
     else:
         when, talks = "", upcoming_then_past()
     page = paginate(request, talks)
-    context = {"page": page, "when": when, "title": TALK_LIST_TITLES[when]}
+    context = {
+        "page": page,
+        "when": when,
+        "title": TALK_LIST_TITLES[when],
+        # A talk that starts moves from the upcoming talks to the past ones.
+        "changes_at": next_talk_start(timezone.now()),
+    }
     if when == "past" and page:
         # The archive opens at the year of the newest talk on this page.
         context["archive_year"] = timezone.localtime(page[0].start).year
-    return render(request, "seminars/talk_list.html", context)
+    response = render(request, "seminars/talk_list.html", context)
+    response.changes_at = context["changes_at"]
+    return response
 
 
 def archive_years():
@@ -126,21 +134,6 @@ def search(request):
     return render(request, "seminars/search.html", context)
 
 
-def sees_their_own_thread(request, slug) -> bool:
-    """Whether the thread shows this signed-in visitor more than the public's: the
-    moderation controls of staff, or their own comments' links and held ones."""
-    user = request.user
-    if user.is_staff or user.is_superuser:
-        return True
-    return Comment.objects.filter(talk__slug=slug, author=user).exists()
-
-
-@require_GET
-@cache_public_page(params=["page"], thread_kwarg="slug", own_page=sees_their_own_thread)
-def talk_detail(request, slug):
-    return render_talk(request, get_public_talk(slug))
-
-
 @require_GET
 @cache_public_page(params=["page"])
 def tag_list(request):
@@ -154,7 +147,7 @@ def tag_list(request):
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     talks = upcoming_then_past(tags=tag)
-    context = {"tag": tag, "page": paginate(request, talks)}
+    context = {"tag": tag, "page": paginate(request, talks), "changes_at": talks.changes_at}
     return until_a_talk_starts(render(request, "seminars/tag_detail.html", context), talks)
 
 
@@ -163,7 +156,7 @@ def tag_detail(request, slug):
 def speaker_detail(request, slug):
     speaker = get_object_or_404(Speaker, slug=slug)
     talks = upcoming_then_past(speakers=speaker)
-    context = {"speaker": speaker, "page": paginate(request, talks)}
+    context = {"speaker": speaker, "page": paginate(request, talks), "changes_at": talks.changes_at}
     return until_a_talk_starts(render(request, "seminars/speaker_detail.html", context), talks)
 
 
@@ -179,17 +172,5 @@ def series_list(request):
 def series_detail(request, slug):
     series = get_object_or_404(Series, slug=slug)
     talks = upcoming_then_past(series=series)
-    context = {"series": series, "page": paginate(request, talks)}
+    context = {"series": series, "page": paginate(request, talks), "changes_at": talks.changes_at}
     return until_a_talk_starts(render(request, "seminars/series_detail.html", context), talks)
-
-
-@never_cache
-@require_safe  # GET or HEAD: load balancers and monitors use either
-def healthz(request):
-    """For load balancers: 200 while the database answers, 503 otherwise."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        return HttpResponse("database unavailable", status=503, content_type="text/plain")
-    return HttpResponse("ok", content_type="text/plain")

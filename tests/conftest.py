@@ -1,10 +1,16 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def page_cache_header(settings):
+    """Tests read X-Page-Cache to tell a cached page from a rendered one."""
+    settings.PAGE_CACHE_HEADER = True
 
 
 @pytest.fixture(autouse=True)
@@ -21,7 +27,8 @@ def empty_cache(request, django_db_blocker):
     } & set(request.fixturenames)
     if uses_database:
         with django_db_blocker.unblock():
-            cache.clear()
+            for cache in caches.all():
+                cache.clear()
 
 
 def pytest_collection_modifyitems(items):
@@ -43,20 +50,19 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture
 def per_process_cache(settings):
-    """A cache of this process's own instead of the database table.
+    """Caches of this process's own instead of the database tables.
 
-    Production shares Redis, which runs no SQL; with the table, each cache read
-    and write (rate limits, seminars.caching's versions and pages) would be
+    Production shares Redis, which runs no SQL; with the tables, each cache read
+    and write (rate limits, the page cache's versions and pages) would be
     counted as a query of the page. tests/seminars/test_caching.py checks the
     table's own cost.
     """
     settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "query-counts",
-        }
+        alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias}
+        for alias in ("default", "pages")
     }
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture

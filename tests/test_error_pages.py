@@ -109,7 +109,7 @@ def test_429_says_to_wait(client):
 
 def test_failed_csrf_check_explains_without_the_database():
     client = Client(enforce_csrf_checks=True)
-    response = client.post(reverse("seminars:comment-create", args=["any-talk"]), {"body": "Hi"})
+    response = client.post(reverse("discussion:comment-create", args=["any-talk"]), {"body": "Hi"})
     assert response.status_code == 403
     assert_site_layout(response, "Form expired", "Your form could not be sent")
     assertContains(response, "Nothing was saved.", status_code=403)
@@ -127,7 +127,7 @@ def test_pages_django_renders_without_a_request_need_no_context(template):
 def test_a_real_forbidden_action_shows_the_403_page(client):
     comment = CommentFactory()
     client.force_login(UserFactory())
-    response = client.get(reverse("seminars:comment-edit", args=[comment.pk]))
+    response = client.get(reverse("discussion:comment-edit", args=[comment.pk]))
     assert response.status_code == 403
     assert_site_layout(response, "Not allowed", "You cannot do that")
     assertContains(response, FORBIDDEN_MESSAGE, status_code=403)

@@ -31,7 +31,7 @@ def user(client):
 
 
 def post_comment(client, talk, **data):
-    return client.post(reverse("seminars:comment-create", args=[talk.slug]), data)
+    return client.post(reverse("discussion:comment-create", args=[talk.slug]), data)
 
 
 def upload(size, name="talks.ics"):

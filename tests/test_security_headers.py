@@ -53,10 +53,10 @@ def page_urls():
     """One URL of each kind of response the site sends; the admin one needs a superuser."""
     talk = TalkFactory()
     return {
-        "html": reverse("seminars:talk-detail", args=[talk.slug]),
+        "html": reverse("discussion:talk-detail", args=[talk.slug]),
         "admin": reverse("admin:seminars_talk_changelist"),
-        "feed": reverse("seminars:feed"),
-        "calendar": reverse("seminars:calendar"),
+        "feed": reverse("syndication:feed"),
+        "calendar": reverse("syndication:calendar"),
         "json": reverse("api:talk-list"),
         "static": "/static/css/site.css",
         "404": "/no-such-page/",

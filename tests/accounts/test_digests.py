@@ -15,8 +15,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from accounts.models import Digest
+from accounts.notifications import queue_weekly_digests, week_of
 from seminars.models import Talk
-from seminars.notifications import queue_weekly_digests, week_of
 from tests.accounts.test_notifications import run_worker
 from tests.factories import SeriesFactory, TagFactory, TalkFactory, UserFactory
 

@@ -21,8 +21,8 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from accounts import notifications, tasks
 from accounts.email_preferences import unsubscribe_token
-from seminars import notifications, tasks
 from seminars.models import Comment
 from tests.factories import (
     CommentFactory,
@@ -106,7 +106,7 @@ def refusing_smtp(settings):
 
 
 def post_reply(client, parent, body="I disagree, politely."):
-    response = client.post(reverse("seminars:comment-reply", args=[parent.pk]), {"body": body})
+    response = client.post(reverse("discussion:comment-reply", args=[parent.pk]), {"body": body})
     assert response.status_code == 302
     return Comment.objects.get(parent=parent, body=body)
 
@@ -196,7 +196,7 @@ def test_a_top_level_comment_emails_nobody(client, django_capture_on_commit_call
     client.force_login(UserFactory())
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("seminars:comment-create", args=[talk.slug]), {"body": "First!"}
+            reverse("discussion:comment-create", args=[talk.slug]), {"body": "First!"}
         )
     assert response.status_code == 302
     assert queued_tasks().count() == 0
@@ -258,7 +258,9 @@ def test_a_held_comment_is_emailed_to_the_series_organisers_who_want_it(
     talk = TalkFactory(series=series, title="Knots & <links>")
     client.force_login(UserFactory(display_name="Newcomer"))
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("seminars:comment-create", args=[talk.slug]), {"body": "Buy my book."})
+        client.post(
+            reverse("discussion:comment-create", args=[talk.slug]), {"body": "Buy my book."}
+        )
     comment = Comment.objects.get(talk=talk)
     assert comment.status == Comment.Status.HELD
 
@@ -291,7 +293,7 @@ def test_a_held_comment_approved_before_the_worker_runs_is_not_emailed(
     talk = TalkFactory(series=series)
     client.force_login(UserFactory())
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("seminars:comment-create", args=[talk.slug]), {"body": "Hi."})
+        client.post(reverse("discussion:comment-create", args=[talk.slug]), {"body": "Hi."})
     Comment.objects.update(status=Comment.Status.PUBLISHED)
     run_worker()
     assert mail.outbox == []
@@ -313,7 +315,7 @@ def test_a_held_reply_tells_the_organisers_and_its_approval_tells_the_parent_aut
     mail.outbox.clear()
     client.force_login(organisers[0])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("seminars:comment-approve", args=[reply.pk]))
+        client.post(reverse("discussion:comment-approve", args=[reply.pk]))
     run_worker()
     assert only_email().to == [ada.email]
 
@@ -435,7 +437,7 @@ def test_a_refusing_mail_server_is_retried_with_backoff_then_given_up_and_logged
     parent, ada, bob = thread
     with django_capture_on_commit_callbacks(execute=True):
         post_reply(client, parent)
-    caplog.set_level(logging.WARNING, logger="seminars.tasks")
+    caplog.set_level(logging.WARNING, logger="accounts.tasks")
 
     delays = []
     for attempt in range(1, tasks.MAX_ATTEMPTS + 1):
@@ -457,7 +459,7 @@ def test_a_refusing_mail_server_is_retried_with_backoff_then_given_up_and_logged
     failed = DBTaskResult.objects.filter(status=TaskResultStatus.FAILED)
     assert failed.count() == tasks.MAX_ATTEMPTS
     assert {result.exception_class_path for result in failed} == {"smtplib.SMTPSenderRefused"}
-    ours = [record for record in caplog.records if record.name == "seminars.tasks"]
+    ours = [record for record in caplog.records if record.name == "accounts.tasks"]
     warnings = [record for record in ours if record.levelno == logging.WARNING]
     errors = [record for record in ours if record.levelno == logging.ERROR]
     assert len(warnings) == tasks.MAX_ATTEMPTS - 1

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def user_url(user):
-    return reverse("user-detail", args=[user.pk])
+    return reverse("users:user-detail", args=[user.pk])
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_a_user_without_comments_has_an_empty_page(client, ada):
 @pytest.mark.parametrize("user", ["missing", "inactive"])
 def test_missing_and_deactivated_users_are_not_found(client, user):
     pk = UserFactory(is_active=False).pk if user == "inactive" else 999_999
-    assert client.get(reverse("user-detail", args=[pk])).status_code == 404
+    assert client.get(reverse("users:user-detail", args=[pk])).status_code == 404
 
 
 def test_comments_are_paginated_twenty_a_page(client, ada):

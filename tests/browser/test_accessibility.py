@@ -105,7 +105,7 @@ def public_pages(site):
         "archive": reverse(
             "seminars:talk-archive", args=[timezone.localtime(site["past"].start).year]
         ),
-        "user's comments": reverse("user-detail", args=[site["organiser"].pk]),
+        "user's comments": reverse("users:user-detail", args=[site["organiser"].pk]),
         "404": "/no-such-page/",
     }
 
@@ -126,9 +126,9 @@ def signed_in_pages(site):
         **public_pages(site),
         "profile": reverse("accounts:profile"),
         "email preferences": reverse("accounts:preferences"),
-        "reply form": reverse("seminars:comment-reply", args=[site["question"].pk]),
-        "comment edit": reverse("seminars:comment-edit", args=[own_comment.pk]),
-        "comment delete": reverse("seminars:comment-delete", args=[own_comment.pk]),
+        "reply form": reverse("discussion:comment-reply", args=[site["question"].pk]),
+        "comment edit": reverse("discussion:comment-edit", args=[own_comment.pk]),
+        "comment delete": reverse("discussion:comment-delete", args=[own_comment.pk]),
     }
 
 

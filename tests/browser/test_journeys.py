@@ -276,7 +276,7 @@ def test_organiser_enters_and_publishes_a_talk_with_latex(
     expect(page.get_by_text(r"\frac")).to_have_count(0)
     screenshots("06-talk")
 
-    feed = page.request.get(reverse("seminars:tag-feed", args=[tag.slug]))
+    feed = page.request.get(reverse("syndication:tag-feed", args=[tag.slug]))
     assert feed.ok
     entries = ET.fromstring(feed.body()).findall(f"{ATOM}entry")  # noqa: S314 (our own feed)
     assert [entry.findtext(f"{ATOM}title") for entry in entries] == [title]

@@ -127,7 +127,7 @@ def public_addresses(site) -> list[str]:
     published = site.showcase.comments.filter(status=Comment.Status.PUBLISHED, removed=False)
     return [
         site.showcase.get_absolute_url(),
-        reverse("seminars:comment-reply", args=[published.last().pk]),
+        reverse("discussion:comment-reply", args=[published.last().pk]),
         reverse("seminars:home"),
         *(f"{reverse('seminars:talk-list')}?page={number}" for number in pages),
         *(f"{reverse('seminars:search')}?q={SEARCH_WORD}&page={number}" for number in pages),
@@ -136,11 +136,11 @@ def public_addresses(site) -> list[str]:
         reverse("seminars:series-list"),
         site.series.get_absolute_url(),
         site.speaker.get_absolute_url(),
-        reverse("user-detail", args=[published.first().author_id]),
+        reverse("users:user-detail", args=[published.first().author_id]),
         reverse("accounts:profile"),
         reverse("accounts:preferences"),
-        reverse("seminars:feed"),
-        reverse("seminars:comment-feed", args=[site.showcase.slug]),
+        reverse("syndication:feed"),
+        reverse("syndication:comment-feed", args=[site.showcase.slug]),
     ]
 
 

@@ -154,7 +154,9 @@ def enter_profile(client, user, payload):
 
 def enter_comment(client, talk, author, payload) -> Comment:
     """The user posts the payload as a comment; refused ones are stored as the form could."""
-    response = client.post(reverse("seminars:comment-create", args=[talk.slug]), {"body": payload})
+    response = client.post(
+        reverse("discussion:comment-create", args=[talk.slug]), {"body": payload}
+    )
     if fits(payload, COMMENT_LIMIT):
         assert response.status_code == 302
         comment = Comment.objects.get()
@@ -171,9 +173,9 @@ def pages_showing(comment):
     """The pages that show a comment and its author: each puts them in another context."""
     return [
         comment.talk.get_absolute_url(),
-        reverse("seminars:comment-reply", args=[comment.pk]),
-        reverse("seminars:comment-edit", args=[comment.pk]),
-        reverse("user-detail", args=[comment.author_id]),
+        reverse("discussion:comment-reply", args=[comment.pk]),
+        reverse("discussion:comment-edit", args=[comment.pk]),
+        reverse("users:user-detail", args=[comment.author_id]),
     ]
 
 
@@ -207,11 +209,11 @@ def test_moderation_notes_show_hostile_text_as_text(client, payload):
     removed = CommentFactory(talk=talk, author=author)
     client.force_login(author)
     # Held, quoting the blocked word, when the text fits in a comment.
-    client.post(reverse("seminars:comment-create", args=[talk.slug]), {"body": fit(payload)})
+    client.post(reverse("discussion:comment-create", args=[talk.slug]), {"body": fit(payload)})
 
     client.force_login(organiser)
     response = client.post(
-        reverse("seminars:comment-remove", args=[removed.pk]), {"reason": payload}
+        reverse("discussion:comment-remove", args=[removed.pk]), {"reason": payload}
     )
     removed.refresh_from_db()
     if fits(payload, REASON_LIMIT):
@@ -296,23 +298,23 @@ def entry_field(entry, name) -> str:
 
 
 def check_feeds(client, talk, comment):
-    (entry,) = feed_entries(client.get(reverse("seminars:series-feed", args=[talk.series.slug])))
+    (entry,) = feed_entries(client.get(reverse("syndication:series-feed", args=[talk.series.slug])))
     assert entry_field(entry, "title") == xml_text(talk.title)
     assert not injection_problems(entry_field(entry, "summary"))
-    (entry,) = feed_entries(client.get(reverse("seminars:comment-feed", args=[talk.slug])))
+    (entry,) = feed_entries(client.get(reverse("syndication:comment-feed", args=[talk.slug])))
     assert not injection_problems(entry_field(entry, "summary"))
     assert xml_text(comment.author_name) in entry_field(entry, "title")
 
 
 def check_calendars(client, talk):
-    response = client.get(reverse("seminars:talk-calendar", args=[talk.slug]))
+    response = client.get(reverse("syndication:talk-calendar", args=[talk.slug]))
     calendar = icalendar.Calendar.from_ical(response.content)
     assert [component.name for component in calendar.walk()] == ["VCALENDAR", "VEVENT"]
     (event,) = calendar.walk("VEVENT")
     assert ical_text(event["summary"]) == ical_text(one_line_breaks(talk.title))
     assert ical_text(event["location"]) == ical_text(one_line_breaks(talk.venue))
 
-    response = client.get(reverse("seminars:series-calendar", args=[talk.series.slug]))
+    response = client.get(reverse("syndication:series-calendar", args=[talk.series.slug]))
     calendar = icalendar.Calendar.from_ical(response.content)
     assert len(calendar.walk("VEVENT")) == 1
     assert ical_text(calendar["x-wr-calname"]) == ical_text(" ".join(talk.series.name.split()))

@@ -8,7 +8,7 @@ from django.utils.html import escape
 
 
 def talk_url(talk):
-    return reverse("seminars:talk-detail", args=[talk.slug])
+    return reverse("discussion:talk-detail", args=[talk.slug])
 
 
 def form_data(body, token=None):
@@ -17,16 +17,20 @@ def form_data(body, token=None):
 
 
 def post_comment(client, talk, body, token=None):
-    return client.post(reverse("seminars:comment-create", args=[talk.slug]), form_data(body, token))
+    return client.post(
+        reverse("discussion:comment-create", args=[talk.slug]), form_data(body, token)
+    )
 
 
 def post_reply(client, parent, body, token=None):
-    return client.post(reverse("seminars:comment-reply", args=[parent.pk]), form_data(body, token))
+    return client.post(
+        reverse("discussion:comment-reply", args=[parent.pk]), form_data(body, token)
+    )
 
 
 def moderate(client, action, comment, **data):
     """POST to comment-approve, comment-remove or comment-restore."""
-    return client.post(reverse(f"seminars:comment-{action}", args=[comment.pk]), data)
+    return client.post(reverse(f"discussion:comment-{action}", args=[comment.pk]), data)
 
 
 def comment_article(page, comment):

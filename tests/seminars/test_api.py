@@ -9,8 +9,8 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 from django.utils import timezone
 
-from seminars.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, TALK_DETAIL_COMMENTS
 from seminars.models import Comment, Talk
+from syndication.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, TALK_DETAIL_COMMENTS
 from tests.factories import (
     CommentFactory,
     SeriesFactory,

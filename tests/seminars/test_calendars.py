@@ -5,12 +5,12 @@ import zoneinfo
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.conf import settings as django_settings
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
 from seminars.models import Talk
-from seminars.sharing import SITE_NAME
 from tests.factories import SeriesFactory, SpeakerFactory, TagFactory, TalkFactory
 from tests.seminars.markup import tags
 
@@ -73,13 +73,13 @@ def test_the_site_calendar_holds_the_last_30_days_and_every_upcoming_public_talk
     TalkFactory(start=days_from_now(-31))
     TalkFactory(start=days_from_now(2), status=Talk.Status.DRAFT)
 
-    events = events_by_uid(client.get(reverse("seminars:calendar")))
+    events = events_by_uid(client.get(reverse("syndication:calendar")))
 
     assert set(events) == {uid_of(talk, uid_domain) for talk in shown}
 
 
 def test_an_event_carries_what_calendar_clients_need(client, summer_talk, uid_domain):
-    response = client.get(reverse("seminars:talk-calendar", args=[summer_talk.slug]))
+    response = client.get(reverse("syndication:talk-calendar", args=[summer_talk.slug]))
     event = events_by_uid(response)[uid_of(summer_talk, uid_domain)]
     talk_url = f"http://testserver{summer_talk.get_absolute_url()}"
 
@@ -100,7 +100,7 @@ def test_an_event_carries_what_calendar_clients_need(client, summer_talk, uid_do
 
 
 def test_times_are_written_in_utc(client, summer_talk):
-    response = client.get(reverse("seminars:talk-calendar", args=[summer_talk.slug]))
+    response = client.get(reverse("syndication:talk-calendar", args=[summer_talk.slug]))
     lines = response.content.decode().splitlines()
 
     assert f"DTSTART:{SUMMER_START_UTC}" in lines
@@ -109,7 +109,7 @@ def test_times_are_written_in_utc(client, summer_talk):
 
 
 def test_the_uid_does_not_depend_on_the_host_asked(client, summer_talk, uid_domain):
-    url = reverse("seminars:talk-calendar", args=[summer_talk.slug])
+    url = reverse("syndication:talk-calendar", args=[summer_talk.slug])
     by_testserver = parse(client.get(url)).events[0]
     by_localhost = parse(client.get(url, HTTP_HOST="localhost")).events[0]
 
@@ -119,14 +119,14 @@ def test_the_uid_does_not_depend_on_the_host_asked(client, summer_talk, uid_doma
 
 def test_an_online_only_talk_gives_its_link_as_the_location(client):
     talk = TalkFactory(venue="", online_url="https://meet.example.org/online-only")
-    event = parse(client.get(reverse("seminars:talk-calendar", args=[talk.slug]))).events[0]
+    event = parse(client.get(reverse("syndication:talk-calendar", args=[talk.slug]))).events[0]
 
     assert str(event["location"]) == "https://meet.example.org/online-only"
 
 
 def test_a_cancelled_talk_is_marked_cancelled(client):
     talk = TalkFactory(title="Postponed indefinitely", status=Talk.Status.CANCELLED)
-    event = parse(client.get(reverse("seminars:talk-calendar", args=[talk.slug]))).events[0]
+    event = parse(client.get(reverse("syndication:talk-calendar", args=[talk.slug]))).events[0]
 
     assert str(event["status"]) == "CANCELLED"
     assert "Cancelled" in str(event["summary"])
@@ -134,9 +134,9 @@ def test_a_cancelled_talk_is_marked_cancelled(client):
 
 
 def test_the_site_calendar_is_named_after_the_site(client):
-    calendar = parse(client.get(reverse("seminars:calendar")))
+    calendar = parse(client.get(reverse("syndication:calendar")))
 
-    assert SITE_NAME in str(calendar["x-wr-calname"])
+    assert django_settings.SITE_NAME in str(calendar["x-wr-calname"])
     assert str(calendar["version"]) == "2.0"
     assert str(calendar["prodid"])
 
@@ -158,7 +158,7 @@ def related():
 @pytest.mark.parametrize("kind", ["tag", "series", "speaker"])
 def test_a_tag_series_or_speaker_calendar_holds_only_its_talks(client, related, kind, uid_domain):
     owner, talk = related[kind]
-    response = client.get(reverse(f"seminars:{kind}-calendar", args=[owner.slug]))
+    response = client.get(reverse(f"syndication:{kind}-calendar", args=[owner.slug]))
     calendar = parse(response)
 
     assert {str(event["uid"]) for event in calendar.events} == {uid_of(talk, uid_domain)}
@@ -173,14 +173,14 @@ def test_a_tag_series_or_speaker_calendar_leaves_out_drafts_and_old_talks(client
     TalkFactory(status=Talk.Status.DRAFT, **{field: value})
     TalkFactory(start=days_from_now(-60), **{field: value})
 
-    response = client.get(reverse(f"seminars:{kind}-calendar", args=[owner.slug]))
+    response = client.get(reverse(f"syndication:{kind}-calendar", args=[owner.slug]))
 
     assert len(parse(response).events) == 1
 
 
 def test_a_single_talk_downloads_as_a_named_file_whenever_it_was(client, uid_domain):
     talk = TalkFactory(title="Long ago", start=days_from_now(-365))
-    response = client.get(reverse("seminars:talk-calendar", args=[talk.slug]))
+    response = client.get(reverse("syndication:talk-calendar", args=[talk.slug]))
     calendar = parse(response)
 
     assert response["Content-Disposition"] == f'attachment; filename="{talk.slug}.ics"'
@@ -189,7 +189,7 @@ def test_a_single_talk_downloads_as_a_named_file_whenever_it_was(client, uid_dom
 
 
 def test_subscription_calendars_are_not_downloads(client):
-    response = client.get(reverse("seminars:calendar"))
+    response = client.get(reverse("syndication:calendar"))
 
     assert "Content-Disposition" not in response
 
@@ -197,18 +197,18 @@ def test_subscription_calendars_are_not_downloads(client):
 def test_a_draft_talk_has_no_calendar_file(client):
     talk = TalkFactory(status=Talk.Status.DRAFT)
 
-    assert client.get(reverse("seminars:talk-calendar", args=[talk.slug])).status_code == 404
+    assert client.get(reverse("syndication:talk-calendar", args=[talk.slug])).status_code == 404
 
 
 @pytest.mark.parametrize("kind", ["tag", "series", "speaker", "talk"])
 def test_an_unknown_slug_gives_404(client, kind):
-    response = client.get(reverse(f"seminars:{kind}-calendar", args=["no-such-thing"]))
+    response = client.get(reverse(f"syndication:{kind}-calendar", args=["no-such-thing"]))
 
     assert response.status_code == 404
 
 
 def test_calendars_only_answer_get(client):
-    assert client.post(reverse("seminars:calendar")).status_code == 405
+    assert client.post(reverse("syndication:calendar")).status_code == 405
 
 
 def test_user_text_cannot_inject_calendar_properties(client):
@@ -217,7 +217,7 @@ def test_user_text_cannot_inject_calendar_properties(client):
         abstract="Line one\nEND:VEVENT\nBEGIN:VEVENT\nUID:forged",
         venue="Room; with, punctuation",
     )
-    calendar = parse(client.get(reverse("seminars:talk-calendar", args=[talk.slug])))
+    calendar = parse(client.get(reverse("syndication:talk-calendar", args=[talk.slug])))
     (event,) = calendar.events
 
     assert str(event["status"]) == "CONFIRMED"
@@ -314,7 +314,7 @@ def test_update_fields_without_visible_fields_keeps_the_sequence():
 
 def test_an_edit_reaches_the_calendar_with_a_higher_sequence(client):
     talk = TalkFactory()
-    url = reverse("seminars:talk-calendar", args=[talk.slug])
+    url = reverse("syndication:talk-calendar", args=[talk.slug])
     before = parse(client.get(url)).events[0]
     talk.venue = "A bigger room"
     talk.save()
@@ -344,7 +344,7 @@ def test_a_talk_page_links_google_calendar_with_utc_times(client, summer_talk):
 
 def test_a_talk_page_links_its_ics_file(client, summer_talk):
     response = client.get(summer_talk.get_absolute_url())
-    ics_url = reverse("seminars:talk-calendar", args=[summer_talk.slug])
+    ics_url = reverse("syndication:talk-calendar", args=[summer_talk.slug])
 
     assert len(tags(response, "a", href=ics_url)) == 1
 
@@ -353,7 +353,7 @@ def test_a_talk_page_links_its_ics_file(client, summer_talk):
 def test_tag_series_and_speaker_pages_offer_a_webcal_subscription(client, related, kind):
     owner, _ = related[kind]
     response = client.get(owner.get_absolute_url())
-    calendar_path = reverse(f"seminars:{kind}-calendar", args=[owner.slug])
+    calendar_path = reverse(f"syndication:{kind}-calendar", args=[owner.slug])
 
     assert len(tags(response, "a", href=f"webcal://testserver{calendar_path}")) == 1
     assert len(tags(response, "a", href=calendar_path)) == 1
@@ -361,7 +361,7 @@ def test_tag_series_and_speaker_pages_offer_a_webcal_subscription(client, relate
 
 def test_every_page_offers_the_site_calendar(client):
     response = client.get(reverse("seminars:home"))
-    calendar_path = reverse("seminars:calendar")
+    calendar_path = reverse("syndication:calendar")
 
     assert len(tags(response, "a", href=f"webcal://testserver{calendar_path}")) == 1
 
@@ -388,7 +388,7 @@ def test_site_calendar_queries(client, django_assert_num_queries, rows):
     # When the oldest talk leaves the window (the cached calendar's end of life);
     # talks with their series, their speakers, their tags.
     with django_assert_num_queries(4):
-        response = client.get(reverse("seminars:calendar"))
+        response = client.get(reverse("syndication:calendar"))
     assert len(parse(response).events) == rows
 
 
@@ -405,7 +405,7 @@ def test_tag_series_and_speaker_calendar_queries(client, django_assert_num_queri
     # When the oldest talk leaves the window (the cached calendar's end of life);
     # the tag, series or speaker; then talks with their series, speakers, tags.
     with django_assert_num_queries(5):
-        response = client.get(reverse(f"seminars:{kind}-calendar", args=[owner.slug]))
+        response = client.get(reverse(f"syndication:{kind}-calendar", args=[owner.slug]))
     assert len(parse(response).events) == rows
 
 
@@ -416,5 +416,5 @@ def test_talk_calendar_queries(client, django_assert_num_queries, rows):
     )
     # The talk with its series, its speakers, its tags.
     with django_assert_num_queries(3):
-        response = client.get(reverse("seminars:talk-calendar", args=[talk.slug]))
+        response = client.get(reverse("syndication:talk-calendar", args=[talk.slug]))
     assert len(parse(response).events) == 1

@@ -11,8 +11,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from discussion.threads import COMMENTS_PER_PAGE
 from seminars.models import Comment
-from seminars.threads import COMMENTS_PER_PAGE
 from tests.factories import CommentFactory, OrganiserFactory, TalkFactory, UserFactory
 from tests.seminars.commenting import form_data, post_comment, post_reply, talk_url
 
@@ -125,7 +125,7 @@ def test_the_reply_form_opens_on_the_page_of_its_comment(client, talk, long_thre
     client.force_login(UserFactory())
     parent = long_thread[-1]
 
-    response = client.get(reverse("seminars:comment-reply", args=[parent.pk]))
+    response = client.get(reverse("discussion:comment-reply", args=[parent.pk]))
 
     assert shown_ids(response) == [parent.pk]
     assert 'id="reply-form"' in response.content.decode()
@@ -139,7 +139,7 @@ def test_an_edit_lands_on_the_comments_page(client, talk, long_thread):
     client.force_login(comment.author)
 
     response = client.post(
-        reverse("seminars:comment-edit", args=[comment.pk]), {"body": "Edited text"}
+        reverse("discussion:comment-edit", args=[comment.pk]), {"body": "Edited text"}
     )
 
     assert response.url == f"{talk_url(talk)}?page=2#comment-{comment.pk}"
@@ -151,7 +151,7 @@ def test_a_removal_without_a_reason_is_shown_on_the_comments_page(client, talk, 
     client.force_login(organiser)
     comment = long_thread[-1]
 
-    response = client.post(reverse("seminars:comment-remove", args=[comment.pk]), {"reason": ""})
+    response = client.post(reverse("discussion:comment-remove", args=[comment.pk]), {"reason": ""})
 
     assert response.status_code == 400
     assert shown_ids(response) == [comment.pk]
@@ -207,7 +207,7 @@ def test_comments_on_drafts_and_unknown_comments_have_no_permalink(client):
     draft_comment = CommentFactory(talk=TalkFactory(status="draft"))
 
     assert client.get(draft_comment.get_absolute_url()).status_code == 404
-    assert client.get(reverse("seminars:comment", args=[10**9])).status_code == 404
+    assert client.get(reverse("discussion:comment", args=[10**9])).status_code == 404
 
 
 def test_the_permalink_only_answers_get(client, talk):

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from seminars.forms import COMMENT_MAX_LENGTH
+from discussion.forms import COMMENT_MAX_LENGTH
 from seminars.models import Comment, Talk
 from tests.factories import (
     PASSWORD,
@@ -59,11 +59,11 @@ def link_to(response, url_name):
 
 
 def talk_url(talk):
-    return reverse("seminars:talk-detail", args=[talk.slug])
+    return reverse("discussion:talk-detail", args=[talk.slug])
 
 
 def post_comment(client, talk, body):
-    return client.post(reverse("seminars:comment-create", args=[talk.slug]), {"body": body})
+    return client.post(reverse("discussion:comment-create", args=[talk.slug]), {"body": body})
 
 
 def comment_article(response, comment):
@@ -193,7 +193,7 @@ def test_commenting_on_a_draft_talk_is_not_found(client):
 def test_commenting_on_an_unknown_talk_is_not_found(client):
     client.force_login(UserFactory())
     response = client.post(
-        reverse("seminars:comment-create", args=["no-such-talk"]), {"body": "Hello"}
+        reverse("discussion:comment-create", args=["no-such-talk"]), {"body": "Hello"}
     )
     assert response.status_code == 404
 
@@ -201,7 +201,7 @@ def test_commenting_on_an_unknown_talk_is_not_found(client):
 def test_the_comment_endpoint_only_takes_posts(client):
     talk = TalkFactory()
     client.force_login(UserFactory())
-    assert client.get(reverse("seminars:comment-create", args=[talk.slug])).status_code == 405
+    assert client.get(reverse("discussion:comment-create", args=[talk.slug])).status_code == 405
 
 
 # Display
@@ -252,8 +252,8 @@ def test_thread_is_oldest_first(client):
 
 def test_only_the_author_sees_edit_and_delete_links(client):
     comment = CommentFactory()
-    edit = reverse("seminars:comment-edit", args=[comment.pk])
-    delete = reverse("seminars:comment-delete", args=[comment.pk])
+    edit = reverse("discussion:comment-edit", args=[comment.pk])
+    delete = reverse("discussion:comment-delete", args=[comment.pk])
 
     client.force_login(UserFactory())
     others_view = client.get(talk_url(comment.talk)).content.decode()
@@ -270,7 +270,7 @@ def test_only_the_author_sees_edit_and_delete_links(client):
 def test_author_edits_their_comment(client):
     comment = CommentFactory(body="Frist")
     client.force_login(comment.author)
-    url = reverse("seminars:comment-edit", args=[comment.pk])
+    url = reverse("discussion:comment-edit", args=[comment.pk])
 
     form_page = client.get(url)
     response = client.post(url, {"body": "First, corrected"})
@@ -289,7 +289,9 @@ def test_invalid_edit_keeps_the_typed_text_and_changes_nothing(client):
     client.force_login(comment.author)
     too_long = "w" * (COMMENT_MAX_LENGTH + 1)
 
-    response = client.post(reverse("seminars:comment-edit", args=[comment.pk]), {"body": too_long})
+    response = client.post(
+        reverse("discussion:comment-edit", args=[comment.pk]), {"body": too_long}
+    )
 
     assert response.status_code == 400
     assert response.context["form"].errors["body"]
@@ -302,7 +304,7 @@ def test_invalid_edit_keeps_the_typed_text_and_changes_nothing(client):
 def test_author_deletes_softly_and_the_thread_says_so(client):
     comment = CommentFactory(body="I regret this")
     client.force_login(comment.author)
-    url = reverse("seminars:comment-delete", args=[comment.pk])
+    url = reverse("discussion:comment-delete", args=[comment.pk])
 
     confirm_page = client.get(url)
     response = client.post(url)
@@ -317,14 +319,14 @@ def test_author_deletes_softly_and_the_thread_says_so(client):
     article = comment_article(client.get(talk_url(comment.talk)), comment)
     assert "I regret this" not in article
     assert "deleted" in article
-    assert reverse("seminars:comment-edit", args=[comment.pk]) not in article
+    assert reverse("discussion:comment-edit", args=[comment.pk]) not in article
 
 
 def test_a_deleted_comment_can_no_longer_be_edited_or_deleted(client):
     comment = CommentFactory()
     comment.remove(by=comment.author)
     client.force_login(comment.author)
-    for name in ("seminars:comment-edit", "seminars:comment-delete"):
+    for name in ("discussion:comment-edit", "discussion:comment-delete"):
         assert client.post(reverse(name, args=[comment.pk]), {"body": "Back"}).status_code == 404
     comment.refresh_from_db()
     assert comment.removed is True
@@ -356,7 +358,7 @@ ROLES = {
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
-@pytest.mark.parametrize("endpoint", ["seminars:comment-edit", "seminars:comment-delete"])
+@pytest.mark.parametrize("endpoint", ["discussion:comment-edit", "discussion:comment-delete"])
 @pytest.mark.parametrize("role", ROLES)
 def test_permission_matrix(client, role, endpoint, method):
     comment = CommentFactory(body="Untouched")
@@ -383,7 +385,7 @@ def test_permission_matrix(client, role, endpoint, method):
 
 def test_unknown_comment_is_not_found(client):
     client.force_login(UserFactory())
-    for name in ("seminars:comment-edit", "seminars:comment-delete"):
+    for name in ("discussion:comment-edit", "discussion:comment-delete"):
         assert client.get(reverse(name, args=[999_999])).status_code == 404
 
 
@@ -396,12 +398,13 @@ def csrf_client():
 
 
 @pytest.mark.parametrize(
-    "endpoint", ["seminars:comment-create", "seminars:comment-edit", "seminars:comment-delete"]
+    "endpoint",
+    ["discussion:comment-create", "discussion:comment-edit", "discussion:comment-delete"],
 )
 def test_posts_without_a_csrf_token_are_refused(csrf_client, endpoint):
     comment = CommentFactory(body="Untouched")
     csrf_client.force_login(comment.author)
-    target = comment.talk.slug if endpoint == "seminars:comment-create" else comment.pk
+    target = comment.talk.slug if endpoint == "discussion:comment-create" else comment.pk
 
     response = csrf_client.post(reverse(endpoint, args=[target]), {"body": "Forged"})
 
@@ -419,7 +422,7 @@ def test_the_comment_form_carries_a_working_csrf_token(csrf_client):
     assert token, "the comment form has no CSRF token"
 
     response = csrf_client.post(
-        reverse("seminars:comment-create", args=[talk.slug]),
+        reverse("discussion:comment-create", args=[talk.slug]),
         {"body": "With a token", "csrfmiddlewaretoken": token.group(1)},
     )
     assert response.status_code == 302

@@ -38,7 +38,7 @@ def test_the_sitemap_lists_public_talks_and_what_they_belong_to(client):
     published = TalkFactory(tags=[tag], speakers=[speaker], series=series)
     cancelled = TalkFactory(status=Talk.Status.CANCELLED)
 
-    locations = sitemap_locations(client.get(reverse("seminars:sitemap")))
+    locations = sitemap_locations(client.get(reverse("syndication:sitemap")))
 
     for obj in [published, cancelled, tag, speaker, series]:
         assert absolute(obj) in locations
@@ -51,7 +51,7 @@ def test_the_sitemap_leaves_out_drafts_and_what_only_drafts_use(client):
         status=Talk.Status.DRAFT, tags=[draft_tag], speakers=[draft_speaker], series=draft_series
     )
 
-    locations = sitemap_locations(client.get(reverse("seminars:sitemap")))
+    locations = sitemap_locations(client.get(reverse("syndication:sitemap")))
 
     for obj in [draft, draft_tag, draft_speaker, draft_series]:
         assert absolute(obj) not in locations
@@ -59,7 +59,7 @@ def test_the_sitemap_leaves_out_drafts_and_what_only_drafts_use(client):
 
 def test_the_sitemap_gives_a_talks_last_change(client):
     talk = TalkFactory()
-    root = ET.fromstring(client.get(reverse("seminars:sitemap")).content)  # noqa: S314
+    root = ET.fromstring(client.get(reverse("syndication:sitemap")).content)  # noqa: S314
     (entry,) = [url for url in root if url.findtext(f"{SITEMAP}loc") == absolute(talk)]
 
     assert entry.findtext(f"{SITEMAP}lastmod") == talk.updated.date().isoformat()
@@ -69,16 +69,16 @@ def test_the_sitemap_gives_a_talks_last_change(client):
 def test_a_bad_sitemap_page_gives_404(client, page):
     TalkFactory()
 
-    assert client.get(reverse("seminars:sitemap"), {"p": page}).status_code == 404
+    assert client.get(reverse("syndication:sitemap"), {"p": page}).status_code == 404
 
 
 # --- robots.txt ---
 
 
 def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_private_areas(client):
-    response = client.get(reverse("seminars:robots"))
+    response = client.get(reverse("syndication:robots"))
     lines = response.content.decode().splitlines()
-    sitemap_url = f"http://testserver{reverse('seminars:sitemap')}"
+    sitemap_url = f"http://testserver{reverse('syndication:sitemap')}"
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
@@ -90,7 +90,7 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_private_area
 
 
 def test_robots_txt_lets_crawlers_read_talks(client):
-    lines = client.get(reverse("seminars:robots")).content.decode().splitlines()
+    lines = client.get(reverse("syndication:robots")).content.decode().splitlines()
 
     assert "Disallow: /" not in lines
     assert not any(line.startswith("Disallow: /talks") for line in lines)
@@ -245,13 +245,13 @@ def test_sitemap_queries(client, django_assert_num_queries, rows):
         TalkFactory(series=SeriesFactory(), speakers=[SpeakerFactory()], tags=[TagFactory()])
     # A count and a page of rows for each of talks, tags, speakers and series.
     with django_assert_num_queries(8):
-        locations = sitemap_locations(client.get(reverse("seminars:sitemap")))
+        locations = sitemap_locations(client.get(reverse("syndication:sitemap")))
     assert len(locations) == 4 + 4 * rows
 
 
 def test_robots_txt_queries(client, django_assert_num_queries):
     with django_assert_num_queries(0):
-        assert client.get(reverse("seminars:robots")).status_code == 200
+        assert client.get(reverse("syndication:robots")).status_code == 200
 
 
 def queries_for(client, url) -> int:

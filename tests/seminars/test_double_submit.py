@@ -6,7 +6,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from seminars.comment_views import save_new_comment
+from discussion.views import save_new_comment
 from seminars.models import Comment
 from tests.factories import CommentFactory, TalkFactory, UserFactory
 from tests.seminars.commenting import post_comment, post_reply, talk_url
@@ -31,7 +31,7 @@ def test_each_comment_form_carries_a_fresh_one_time_token(client, user):
     parent = CommentFactory()
     first_visit = tokens_on(client.get(talk_url(parent.talk)))
     second_visit = tokens_on(client.get(talk_url(parent.talk)))
-    reply_page = tokens_on(client.get(reverse("seminars:comment-reply", args=[parent.pk])))
+    reply_page = tokens_on(client.get(reverse("discussion:comment-reply", args=[parent.pk])))
 
     assert len(first_visit) == len(second_visit) == 1
     assert len(reply_page) == 2  # the reply form and the comment form
@@ -84,7 +84,7 @@ def test_a_form_shown_again_after_an_error_keeps_its_token_and_then_posts(client
 def test_a_damaged_token_is_refused_with_a_message_and_the_text_kept(client, user):
     talk = TalkFactory()
     response = client.post(
-        reverse("seminars:comment-create", args=[talk.slug]),
+        reverse("discussion:comment-create", args=[talk.slug]),
         {"body": "Keep me", "submission_token": "not-a-token"},
     )
     assert response.status_code == 400
@@ -97,8 +97,8 @@ def test_a_damaged_token_is_refused_with_a_message_and_the_text_kept(client, use
 def test_a_form_without_a_token_still_posts(client, user):
     # Pages loaded before tokens existed, and scripts, post without one.
     talk = TalkFactory()
-    client.post(reverse("seminars:comment-create", args=[talk.slug]), {"body": "No token"})
-    client.post(reverse("seminars:comment-create", args=[talk.slug]), {"body": "No token"})
+    client.post(reverse("discussion:comment-create", args=[talk.slug]), {"body": "No token"})
+    client.post(reverse("discussion:comment-create", args=[talk.slug]), {"body": "No token"})
     assert Comment.objects.filter(submission_token=None).count() == 2
 
 

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from seminars.feeds import FEED_LENGTH
 from seminars.models import Talk
+from syndication.feeds import FEED_LENGTH
 from tests.factories import CommentFactory, SeriesFactory, SpeakerFactory, TagFactory, TalkFactory
 from tests.seminars.markup import link_hrefs
 
@@ -44,7 +44,7 @@ def test_the_site_feed_lists_public_talks_newest_announced_first(client):
     TalkFactory(status=Talk.Status.DRAFT)
     last = TalkFactory(start=timezone.now() - datetime.timedelta(days=90))
 
-    links = entry_links(client.get(reverse("seminars:feed")))
+    links = entry_links(client.get(reverse("syndication:feed")))
 
     assert links == [absolute(last), absolute(cancelled), absolute(first)]
 
@@ -52,7 +52,7 @@ def test_the_site_feed_lists_public_talks_newest_announced_first(client):
 def test_the_site_feed_is_bounded(client):
     talks = TalkFactory.create_batch(FEED_LENGTH + 1)
 
-    links = entry_links(client.get(reverse("seminars:feed")))
+    links = entry_links(client.get(reverse("syndication:feed")))
 
     assert len(links) == FEED_LENGTH
     assert absolute(talks[0]) not in links
@@ -67,7 +67,7 @@ def test_an_entry_describes_its_talk(client):
         speakers=[SpeakerFactory(name="Emmy Noether"), SpeakerFactory(name="Alan Turing")],
         tags=[TagFactory(name="Fluids")],
     )
-    (entry,) = entries(client.get(reverse("seminars:feed")))
+    (entry,) = entries(client.get(reverse("syndication:feed")))
     summary = entry.find(f"{ATOM}summary")
 
     assert entry.find(f"{ATOM}title").text == "Fluids & <b>vortices</b>"
@@ -86,7 +86,7 @@ def test_an_entry_describes_its_talk(client):
 
 def test_a_cancelled_talk_says_so_in_its_title(client):
     TalkFactory(title="Rescheduled", status=Talk.Status.CANCELLED)
-    (entry,) = entries(client.get(reverse("seminars:feed")))
+    (entry,) = entries(client.get(reverse("syndication:feed")))
 
     assert "Cancelled" in entry.find(f"{ATOM}title").text
     assert "Rescheduled" in entry.find(f"{ATOM}title").text
@@ -97,7 +97,7 @@ def test_a_tag_feed_lists_only_that_tags_public_talks(client):
     tagged = TalkFactory(tags=[tag])
     TalkFactory(tags=[tag], status=Talk.Status.DRAFT)
     TalkFactory(tags=[TagFactory()])
-    response = client.get(reverse("seminars:tag-feed", args=[tag.slug]))
+    response = client.get(reverse("syndication:tag-feed", args=[tag.slug]))
 
     assert entry_links(response) == [absolute(tagged)]
     assert "Machine learning" in parse(response).find(f"{ATOM}title").text
@@ -108,7 +108,7 @@ def test_a_series_feed_lists_only_that_series_public_talks(client):
     in_series = TalkFactory(series=series)
     TalkFactory(series=series, status=Talk.Status.DRAFT)
     TalkFactory()
-    response = client.get(reverse("seminars:series-feed", args=[series.slug]))
+    response = client.get(reverse("syndication:series-feed", args=[series.slug]))
 
     assert entry_links(response) == [absolute(in_series)]
     assert "Analysis Seminar" in parse(response).find(f"{ATOM}title").text
@@ -121,7 +121,7 @@ def test_the_comment_feed_lists_public_comments_only(client):
     removed.remove(by=removed.author)
     CommentFactory(body="On another talk")
 
-    response = client.get(reverse("seminars:comment-feed", args=[talk.slug]))
+    response = client.get(reverse("syndication:comment-feed", args=[talk.slug]))
     (entry,) = entries(response)
 
     assert entry.find(f"{ATOM}link").get("href") == absolute(kept)
@@ -132,7 +132,7 @@ def test_the_comment_feed_lists_public_comments_only(client):
 
 def test_the_comment_feed_names_authors_without_their_email(client):
     comment = CommentFactory()
-    response = client.get(reverse("seminars:comment-feed", args=[comment.talk.slug]))
+    response = client.get(reverse("syndication:comment-feed", args=[comment.talk.slug]))
     (entry,) = entries(response)
 
     assert entry.find(f"{ATOM}author/{ATOM}name").text == comment.author.public_name
@@ -143,7 +143,7 @@ def test_the_comment_feed_is_bounded_and_newest_first(client):
     talk = TalkFactory()
     comments = CommentFactory.create_batch(FEED_LENGTH + 1, talk=talk)
 
-    links = entry_links(client.get(reverse("seminars:comment-feed", args=[talk.slug])))
+    links = entry_links(client.get(reverse("syndication:comment-feed", args=[talk.slug])))
 
     assert len(links) == FEED_LENGTH
     assert links[0] == absolute(comments[-1])
@@ -154,12 +154,12 @@ def test_a_draft_talk_has_no_comment_feed(client):
     talk = TalkFactory(status=Talk.Status.DRAFT)
     CommentFactory(talk=talk)
 
-    assert client.get(reverse("seminars:comment-feed", args=[talk.slug])).status_code == 404
+    assert client.get(reverse("syndication:comment-feed", args=[talk.slug])).status_code == 404
 
 
 @pytest.mark.parametrize("name", ["tag-feed", "series-feed", "comment-feed"])
 def test_an_unknown_slug_gives_404(client, name):
-    assert client.get(reverse(f"seminars:{name}", args=["no-such-thing"])).status_code == 404
+    assert client.get(reverse(f"syndication:{name}", args=["no-such-thing"])).status_code == 404
 
 
 # --- <link rel="alternate"> in page heads ---
@@ -173,13 +173,13 @@ def atom_links(response) -> list[str]:
 def test_every_page_head_links_the_site_feed(client):
     response = client.get(reverse("seminars:talk-list"))
 
-    assert atom_links(response) == [reverse("seminars:feed")]
+    assert atom_links(response) == [reverse("syndication:feed")]
 
 
 def test_a_tag_page_head_links_its_feed(client):
     tag = TagFactory()
 
-    assert reverse("seminars:tag-feed", args=[tag.slug]) in atom_links(
+    assert reverse("syndication:tag-feed", args=[tag.slug]) in atom_links(
         client.get(tag.get_absolute_url())
     )
 
@@ -188,14 +188,14 @@ def test_a_series_page_head_links_its_feed(client):
     series = SeriesFactory()
     response = client.get(series.get_absolute_url())
 
-    assert reverse("seminars:series-feed", args=[series.slug]) in atom_links(response)
+    assert reverse("syndication:series-feed", args=[series.slug]) in atom_links(response)
 
 
 def test_a_talk_page_head_links_its_comment_feed(client):
     talk = TalkFactory()
     response = client.get(talk.get_absolute_url())
 
-    assert reverse("seminars:comment-feed", args=[talk.slug]) in atom_links(response)
+    assert reverse("syndication:comment-feed", args=[talk.slug]) in atom_links(response)
 
 
 # --- Queries stay constant however many entries a feed holds ---
@@ -219,7 +219,7 @@ def test_site_feed_queries(client, django_assert_num_queries, rows):
     busy_talks(rows)
     # Talks with their series, their speakers, their tags.
     with django_assert_num_queries(3):
-        response = client.get(reverse("seminars:feed"))
+        response = client.get(reverse("syndication:feed"))
     assert len(entries(response)) == rows
 
 
@@ -229,7 +229,7 @@ def test_tag_feed_queries(client, django_assert_num_queries, rows):
     busy_talks(rows, tags=[tag])
     # The tag; then talks with their series, their speakers, their tags.
     with django_assert_num_queries(4):
-        response = client.get(reverse("seminars:tag-feed", args=[tag.slug]))
+        response = client.get(reverse("syndication:tag-feed", args=[tag.slug]))
     assert len(entries(response)) == rows
 
 
@@ -239,7 +239,7 @@ def test_series_feed_queries(client, django_assert_num_queries, rows):
     busy_talks(rows, series=series)
     # The series; then talks with their series, their speakers, their tags.
     with django_assert_num_queries(4):
-        response = client.get(reverse("seminars:series-feed", args=[series.slug]))
+        response = client.get(reverse("syndication:series-feed", args=[series.slug]))
     assert len(entries(response)) == rows
 
 
@@ -249,5 +249,5 @@ def test_comment_feed_queries(client, django_assert_num_queries, rows):
     CommentFactory.create_batch(rows, talk=talk)
     # The talk; then its comments with their authors.
     with django_assert_num_queries(2):
-        response = client.get(reverse("seminars:comment-feed", args=[talk.slug]))
+        response = client.get(reverse("syndication:comment-feed", args=[talk.slug]))
     assert len(entries(response)) == rows

@@ -189,7 +189,7 @@ WINDOWS = [(0, 2), (0, 3), (1, 4), (2, 6), (3, 6), (4, 9), (6, 8)]
 
 @pytest.mark.parametrize(("start", "stop"), WINDOWS)
 def test_upcoming_then_past_slices_in_list_order(talks_in_list_order, start, stop):
-    page = UpcomingThenPast(Talk.objects.public())[start:stop]
+    page = list(UpcomingThenPast(Talk.objects.public())[start:stop])
     assert page == talks_in_list_order[start:stop]
     assert [talk.is_past for talk in page] == [
         talk.start < timezone.now() for talk in talks_in_list_order[start:stop]

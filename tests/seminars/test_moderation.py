@@ -8,9 +8,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from seminars import moderation, notifications
+from accounts import notifications
+from discussion import moderation
+from discussion.moderation import count_links
 from seminars.models import Comment, Series
-from seminars.moderation import count_links
 from tests.factories import (
     CommentFactory,
     OrganiserFactory,
@@ -218,7 +219,7 @@ def test_editing_a_published_comment_into_spam_holds_it(client):
     comment = CommentFactory(talk=TalkFactory(series=series), body="Innocent")
     client.force_login(comment.author)
 
-    client.post(reverse("seminars:comment-edit", args=[comment.pk]), {"body": "Visit my casino"})
+    client.post(reverse("discussion:comment-edit", args=[comment.pk]), {"body": "Visit my casino"})
 
     comment.refresh_from_db()
     assert (comment.body, comment.status) == ("Visit my casino", Comment.Status.HELD)
@@ -229,7 +230,7 @@ def test_editing_a_published_comment_into_spam_holds_it(client):
 def test_a_held_comment_stays_held_when_edited_clean(client):
     comment = CommentFactory(status=Comment.Status.HELD, held_reason="Original reason")
     client.force_login(comment.author)
-    client.post(reverse("seminars:comment-edit", args=[comment.pk]), {"body": "All clean"})
+    client.post(reverse("discussion:comment-edit", args=[comment.pk]), {"body": "All clean"})
     comment.refresh_from_db()
     assert (comment.status, comment.held_reason) == (Comment.Status.HELD, "Original reason")
 
@@ -274,11 +275,11 @@ def test_organisers_and_superusers_see_held_comments_with_the_reason(client, hel
     article = comment_article(client.get(talk_url(held.talk)), held)
     assert AWAITING in article
     assert "Held for approval: Too many links." in article
-    assert reverse("seminars:comment-approve", args=[held.pk]) in article
+    assert reverse("discussion:comment-approve", args=[held.pk]) in article
 
 
 def test_held_comments_stay_out_of_the_feed_and_the_api(client, held):
-    feed = client.get(reverse("seminars:comment-feed", args=[held.talk.slug])).content.decode()
+    feed = client.get(reverse("syndication:comment-feed", args=[held.talk.slug])).content.decode()
     api = client.get(reverse("api:talk-detail", args=[held.talk.slug])).json()
     assert "A published neighbour" in feed and "Held" not in feed
     assert [comment["body"] for comment in api["comments"]] == ["A published neighbour"]
@@ -287,7 +288,7 @@ def test_held_comments_stay_out_of_the_feed_and_the_api(client, held):
 def test_removed_comments_stay_out_of_the_feed_and_the_api(client):
     comment = CommentFactory(body="Gone soon")
     comment.remove(by=OrganiserFactory())
-    feed = client.get(reverse("seminars:comment-feed", args=[comment.talk.slug]))
+    feed = client.get(reverse("syndication:comment-feed", args=[comment.talk.slug]))
     api = client.get(reverse("api:talk-detail", args=[comment.talk.slug])).json()
     assert "Gone soon" not in feed.content.decode()
     assert api["comments"] == []
@@ -373,7 +374,7 @@ def test_moderation_permission_matrix(client, role, action):
     comment = comment_for(action)
     before = moderation_state(comment)
     log_in_as(client, role, comment)
-    url = reverse(f"seminars:comment-{action}", args=[comment.pk])
+    url = reverse(f"discussion:comment-{action}", args=[comment.pk])
 
     response = client.post(url, {"reason": "Off topic"})
 
@@ -394,7 +395,7 @@ def test_moderation_permission_matrix(client, role, action):
 def test_moderation_endpoints_take_only_posts(client, action):
     comment = comment_for(action)
     client.force_login(organiser_of(comment.talk.series))
-    response = client.get(reverse(f"seminars:comment-{action}", args=[comment.pk]))
+    response = client.get(reverse(f"discussion:comment-{action}", args=[comment.pk]))
     assert response.status_code == 405
 
 
@@ -416,13 +417,13 @@ def test_moderating_a_comment_on_a_draft_or_unknown_talk_is_not_found(client, ac
     comment.talk.save()
     client.force_login(SuperuserFactory())
     assert moderate(client, action, comment, reason="x").status_code == 404
-    unknown = reverse(f"seminars:comment-{action}", args=[999_999])
+    unknown = reverse(f"discussion:comment-{action}", args=[999_999])
     assert client.post(unknown, {"reason": "x"}).status_code == 404
 
 
 def test_only_moderators_see_the_moderation_buttons(client, held):
     published = Comment.objects.exclude(pk=held.pk).get()
-    remove_url = reverse("seminars:comment-remove", args=[published.pk])
+    remove_url = reverse("discussion:comment-remove", args=[published.pk])
     client.force_login(published.author)
     assert remove_url not in client.get(talk_url(held.talk)).content.decode()
     client.force_login(organiser_of(held.talk.series))
@@ -489,7 +490,7 @@ def test_organisers_see_a_removed_comments_text_with_a_restore_button(client):
 
     assert "Removed by an organiser" in article and "Off topic" in article
     assert "Rude remark" in article
-    assert reverse("seminars:comment-restore", args=[comment.pk]) in article
+    assert reverse("discussion:comment-restore", args=[comment.pk]) in article
 
 
 @pytest.mark.parametrize(
@@ -538,7 +539,7 @@ def test_a_comment_deleted_by_its_author_cannot_be_restored(client):
     response = moderate(client, "restore", comment)
 
     assert "deleted by its author" in article and "I take it back" not in article
-    assert reverse("seminars:comment-restore", args=[comment.pk]) not in article
+    assert reverse("discussion:comment-restore", args=[comment.pk]) not in article
     comment.refresh_from_db()
     assert comment.removed is True
     assert "stays deleted" in client.get(response.url).content.decode()

@@ -75,7 +75,7 @@ def test_the_account_menu_of_a_signed_in_user(client, is_staff):
     assertInHTML("<summary>Grace &lt;Hopper&gt;</summary>", content, count=1)
     for link in [
         f'<a href="{reverse("accounts:profile")}">Profile</a>',
-        f'<a href="{reverse("user-detail", args=[user.pk])}">Your comments</a>',
+        f'<a href="{reverse("users:user-detail", args=[user.pk])}">Your comments</a>',
         f'<a href="{reverse("accounts:preferences")}">Email preferences</a>',
     ]:
         assertInHTML(link, content, count=1)

@@ -11,9 +11,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
 from config.settings import envrates
-from seminars import comment_views
+from discussion import views as comment_views
+from discussion.ratelimits import RateLimit, limit_reached
 from seminars.models import Comment
-from seminars.ratelimits import RateLimit, limit_reached
 from tests.factories import CommentFactory, TalkFactory, UserFactory
 from tests.seminars.commenting import post_comment, post_reply
 from tests.test_settings import import_settings, read_settings

@@ -9,8 +9,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from seminars import notifications
-from seminars.forms import COMMENT_MAX_LENGTH
+from accounts import notifications
+from discussion.forms import COMMENT_MAX_LENGTH
 from seminars.models import Comment, Series
 from tests.factories import CommentFactory, SeriesFactory, TalkFactory, UserFactory
 from tests.seminars.commenting import comment_article, post_reply, talk_url
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def reply_url(comment):
-    return reverse("seminars:comment-reply", args=[comment.pk])
+    return reverse("discussion:comment-reply", args=[comment.pk])
 
 
 def replies_block(page, parent):
@@ -240,7 +240,7 @@ def test_replying_on_a_draft_talk_or_to_an_unknown_comment_is_not_found(client, 
     parent.talk.status = parent.talk.Status.DRAFT
     parent.talk.save()
     assert post_reply(client, parent, "Early").status_code == 404
-    missing = reverse("seminars:comment-reply", args=[999_999])
+    missing = reverse("discussion:comment-reply", args=[999_999])
     assert client.post(missing, {"body": "Hello"}).status_code == 404
     assert Comment.objects.count() == 1
 

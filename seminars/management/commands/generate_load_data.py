@@ -7,7 +7,7 @@ minutes on PostgreSQL. bulk_create skips save() and signals, so this command
 does what they would: it fills the rendered HTML (a bounded set of distinct
 abstracts and comment bodies is rendered once and reused) and Talk.search_names
 (in the format of seminars.search.names_of), and outdates the cached pages
-(seminars.caching.site_changed).
+(pagecache.versions.site_changed).
 
 The shape of the data, in proportions that hold at any size:
 
@@ -45,7 +45,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Count, Q
 from django.utils.text import slugify
 
-from seminars.caching import site_changed
+from pagecache.versions import site_changed
 from seminars.models import Comment, Series, Speaker, Tag, Talk
 from seminars.rendering import render_abstract, render_comment
 from seminars.roles import ORGANISERS_GROUP
@@ -259,7 +259,7 @@ def delete_without_signals(queryset):
     """Delete these rows and what cascades from them: one statement a table, no signals.
 
     QuerySet.delete() sends signals for every row, and the page cache and search
-    answer each (seminars.caching, seminars.search): minutes for 200,000 rows.
+    answer each (pagecache.signals, seminars.search): minutes for 200,000 rows.
     The command calls site_changed() once instead. Django's deletion also
     refuses to delete a comment with replies (Comment.parent is PROTECT) even
     when the replies go too; here all comments of a talk go in one statement.

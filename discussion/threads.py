@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from .models import Comment
+from seminars.models import Comment
 
 COMMENTS_PER_PAGE = 50
 # Far beyond any thread; keeps the database's OFFSET a sane number.

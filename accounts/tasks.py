@@ -21,11 +21,11 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django_tasks import task
 
-from accounts.email_preferences import EMAIL_KINDS, unsubscribe_token
-from accounts.models import Digest, User
+from seminars.models import Comment, Talk
+from seminars.templatetags.seminars import chosen_zone
 
-from .models import Comment, Talk
-from .templatetags.seminars import chosen_zone
+from .email_preferences import EMAIL_KINDS, unsubscribe_token
+from .models import Digest, User
 
 logger = logging.getLogger(__name__)
 

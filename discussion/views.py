@@ -1,11 +1,11 @@
 """The discussion on a talk's page: the thread, posting comments and replies, editing
 and deleting one's own, and the organisers' moderation (approve, remove, restore).
 
-The holding rules are in seminars.moderation, the posting rate limit in
-seminars.ratelimits. A new comment goes through, in order: the form; the
+The holding rules are in discussion.moderation, the posting rate limit in
+discussion.ratelimits. A new comment goes through, in order: the form; the
 one-time token (a double submit lands on the comment the first submit stored);
 the rate limit (429, nothing saved, the text kept in the form); the holding
-rules; then it is saved, and once committed seminars.notifications hears of it.
+rules; then it is saved, and once committed accounts.notifications hears of it.
 """
 
 import time
@@ -13,7 +13,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,11 +20,14 @@ from django.utils import timezone
 from django.utils.timesince import timeuntil
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import moderation, notifications, personal
+from accounts import notifications
+from pagecache.pages import cache_public_page
+from seminars.models import Comment, Talk
+from seminars.rendering import contains_math
+
+from . import moderation
 from .forms import DAMAGED_FORM, CommentForm, NewCommentForm, RemovalForm, ReplyForm
-from .models import Comment, Talk
 from .ratelimits import limit_reached
-from .rendering import contains_math
 from .threads import comment_url, page_number, page_of, thread_page
 
 HELD_MESSAGE = "Thank you! Your comment is awaiting approval by the series’ organisers."
@@ -33,6 +35,12 @@ HELD_MESSAGE = "Thank you! Your comment is awaiting approval by the series’ or
 
 def get_public_talk(slug):
     return get_object_or_404(Talk.objects.public().for_list_page(), slug=slug)
+
+
+@require_GET
+@cache_public_page(params=["page"], thread_kwarg="slug")
+def talk_detail(request, slug):
+    return render_talk(request, get_public_talk(slug))
 
 
 def removal_form(comment_pk, data=None):
@@ -81,13 +89,10 @@ def render_talk(
     removal: (comment id, RemovalForm) for a removal whose reason was missing.
     """
     user = request.user
-    # A page for the shared cache shows the public's thread, even should the
-    # visitor's first comment land while it renders (seminars.personal).
-    reader = AnonymousUser() if personal.leaves_holes(request) else user
-    moderates = moderation.can_moderate(reader, talk.series)
-    thread = thread_page(talk, reader, shown_page(request, talk, reply_to, removal))
+    moderates = moderation.can_moderate(user, talk.series)
+    thread = thread_page(talk, user, shown_page(request, talk, reply_to, removal))
     comments = thread.comments
-    mark_thread(comments, reader, moderates, removal)
+    mark_thread(comments, user, moderates, removal)
     if form is None and user.is_authenticated:
         form = NewCommentForm()
     if thread.is_past_the_end and status == 200:
@@ -104,7 +109,7 @@ def render_talk(
         # The math stylesheet and its font load only where math is shown.
         "shows_math": contains_math(talk.abstract_html) or thread_shows_math(comments),
     }
-    return render(request, "seminars/talk_detail.html", context, status=status)
+    return render(request, "discussion/talk_detail.html", context, status=status)
 
 
 def shown_page(request, talk, reply_to, removal) -> int:
@@ -122,7 +127,7 @@ def stored_with_token(token):
 
 
 def save_new_comment(comment):
-    """Save a new comment; tell seminars.notifications once it is committed.
+    """Save a new comment; tell accounts.notifications once it is committed.
 
     Returns the comment stored, which is an earlier one when the same form was
     posted twice at once (say, to two app servers) and the other request won.
@@ -271,7 +276,7 @@ def comment_edit(request, pk):
         return redirect(comment_url(comment, request.user))
     status = 400 if form.is_bound else 200
     return render(
-        request, "seminars/comment_edit.html", {"comment": comment, "form": form}, status=status
+        request, "discussion/comment_edit.html", {"comment": comment, "form": form}, status=status
     )
 
 
@@ -282,7 +287,7 @@ def comment_delete(request, pk):
     if request.method == "POST":
         comment.remove(by=request.user)
         return redirect(comment_url(comment, request.user))
-    return render(request, "seminars/comment_delete.html", {"comment": comment})
+    return render(request, "discussion/comment_delete.html", {"comment": comment})
 
 
 def get_moderated_comment(request, pk):

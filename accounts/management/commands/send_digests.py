@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from seminars.notifications import queue_weekly_digests
+from accounts.notifications import queue_weekly_digests
 
 
 class Command(BaseCommand):

@@ -26,9 +26,9 @@ import re
 
 from django.db import transaction
 
-from . import notifications
-from .models import Comment
-from .rendering import COMMENT_PARSER
+from accounts import notifications
+from seminars.models import Comment
+from seminars.rendering import COMMENT_PARSER
 
 # Addresses written out in text: markdown-it (without linkify) leaves them as text.
 BARE_URL = re.compile(r"(?:\bhttps?://|\bwww\.)\S", re.IGNORECASE)

@@ -13,10 +13,10 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from accounts.models import Digest, User
+from seminars.models import Comment, Talk
 
 from . import tasks
-from .models import Comment, Talk
+from .models import Digest, User
 
 DIGEST_PERIOD = datetime.timedelta(days=7)
 

@@ -1,10 +1,11 @@
 import uuid
 
 from django import forms
+from django.conf import settings
 
-from .models import Comment
+from seminars.models import Comment
 
-COMMENT_MAX_LENGTH = 5000
+COMMENT_MAX_LENGTH = settings.COMMENT_MAX_LENGTH
 REMOVAL_REASON_MAX_LENGTH = Comment._meta.get_field("removal_reason").max_length
 
 # Only a tampered page posts a malformed token.

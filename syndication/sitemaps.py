@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from .models import Series, Speaker, Tag, Talk
+from seminars.models import Series, Speaker, Tag, Talk
 
 
 class ListPageSitemap(Sitemap):
@@ -66,5 +66,5 @@ SITEMAPS = {
 
 @require_GET
 def robots_txt(request):
-    sitemap_url = request.build_absolute_uri(reverse("seminars:sitemap"))
+    sitemap_url = request.build_absolute_uri(reverse("syndication:sitemap"))
     return render(request, "robots.txt", {"sitemap_url": sitemap_url}, content_type="text/plain")

@@ -3,7 +3,7 @@
 from django import template
 from django.urls import reverse
 
-from seminars import sharing
+from syndication import sharing
 
 register = template.Library()
 
@@ -15,7 +15,7 @@ def absolute_url(context, path):
 
 @register.simple_tag(takes_context=True)
 def webcal_url(context, url_name, *args):
-    """`{% webcal_url "seminars:tag-calendar" tag.slug %}`: a calendar subscription link."""
+    """`{% webcal_url "syndication:tag-calendar" tag.slug %}`: a calendar subscription link."""
     return sharing.webcal_url(context["request"].build_absolute_uri(reverse(url_name, args=args)))
 
 
@@ -33,4 +33,4 @@ def talk_json_ld(context, talk):
 @register.filter
 def headline(talk):
     """The talk's title, saying "Cancelled" where a page's banner is not shown."""
-    return sharing.headline(talk)
+    return talk.headline

@@ -17,7 +17,7 @@ from ninja.openapi.docs import Swagger
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StringConstraints
 
-from .models import Comment, Series, Tag, Talk
+from seminars.models import Comment, Series, Tag, Talk
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100

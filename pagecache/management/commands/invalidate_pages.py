@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from seminars.caching import site_changed
+from pagecache.versions import site_changed
 
 
 class Command(BaseCommand):

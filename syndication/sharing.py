@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-SITE_NAME = "Seminar portal"
 GOOGLE_CALENDAR_URL = "https://calendar.google.com/calendar/render"
 SCHEMA = "https://schema.org/"
 
@@ -21,17 +20,12 @@ SCHEMA = "https://schema.org/"
 SCRIPT_SAFE_JSON = str.maketrans({"<": "\\u003C", ">": "\\u003E", "&": "\\u0026"})
 
 
-def headline(talk) -> str:
-    """The title for calendars and feeds, which readers show without the page's banner."""
-    return f"Cancelled: {talk.title}" if talk.is_cancelled else talk.title
-
-
 def google_calendar_url(talk, talk_url: str) -> str:
     """A link that opens Google Calendar's "new event" form filled in with the talk."""
     return f"{GOOGLE_CALENDAR_URL}?" + urlencode(
         {
             "action": "TEMPLATE",
-            "text": headline(talk),
+            "text": talk.headline,
             "dates": f"{utc_stamp(talk.start)}/{utc_stamp(talk.end)}",
             "details": talk_url,
             "location": talk.venue or talk.online_url,

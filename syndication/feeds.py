@@ -6,13 +6,13 @@ long the portal runs. Drafts, held and removed comments never appear.
 
 import re
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from .models import Series, Tag, Talk
-from .sharing import SITE_NAME, headline
+from seminars.models import Series, Tag, Talk
 
 FEED_LENGTH = 50
 # Characters XML 1.0 cannot hold at all. People do type them (a pasted terminal
@@ -61,10 +61,10 @@ class TalkFeed(ETagFeed):
 
     feed_type = XMLSafeAtomFeed
     description_template = "feeds/talk_description.html"
-    author_name = SITE_NAME
+    author_name = settings.SITE_NAME
 
     def title(self):
-        return f"{SITE_NAME}: new talks"
+        return f"{settings.SITE_NAME}: new talks"
 
     def subtitle(self):
         return "Talks as they are announced."
@@ -81,7 +81,7 @@ class TalkFeed(ETagFeed):
 
     def item_title(self, talk):
         # Atom titles are plain text: the XML writer escapes them, so no escape() here.
-        return headline(talk)
+        return talk.headline
 
     def item_pubdate(self, talk):
         return talk.created
@@ -102,7 +102,7 @@ class TagTalkFeed(TalkFeed):
         return get_object_or_404(Tag, slug=slug)
 
     def title(self, tag):
-        return f"{SITE_NAME}: {tag.name}"
+        return f"{settings.SITE_NAME}: {tag.name}"
 
     def subtitle(self, tag):
         return f"New talks tagged {tag.name}."
@@ -119,7 +119,7 @@ class SeriesTalkFeed(TalkFeed):
         return get_object_or_404(Series, slug=slug)
 
     def title(self, series):
-        return f"{SITE_NAME}: {series.name}"
+        return f"{settings.SITE_NAME}: {series.name}"
 
     def subtitle(self, series):
         return f"New talks in {series.name}."
@@ -136,7 +136,7 @@ class CommentFeed(ETagFeed):
 
     feed_type = XMLSafeAtomFeed
     description_template = "feeds/comment_description.html"
-    author_name = SITE_NAME
+    author_name = settings.SITE_NAME
 
     def get_object(self, request, slug):
         return get_object_or_404(Talk.objects.public(), slug=slug)

@@ -1,0 +1,195 @@
+"""The shared cache of the public pages, and why it is never stale.
+
+What is cached. Whole responses of the public pages, feeds and calendars (the
+views decorated with `cache_public_page`) for anonymous visitors, as the view
+returned them: status, headers and body. Only for a visitor who has no
+messages waiting and asks with no query parameter but those the page knows
+(?page=, ?when=, ?q=). A response that sets a cookie (a CSRF token, a
+session), carries a message, or is anything but a 200 is never stored. The
+middleware still runs on every answer from the cache, so security headers,
+Vary, compression and the ETag are added exactly as for a fresh page.
+Development (DEBUG) caches nothing, so a template edit shows at once.
+
+Signed-in visitors get their pages rendered for them, per request: nothing
+personal can reach another visitor, whatever a template shows. What their
+pages share is only what a template explicitly marks public, as a fragment
+(`{% public_fragment %}`, pagecache.templatetags.pagecache), kept under the
+same version tokens. Responses that never depend on the visitor (calendars,
+comment feeds) say so (`same_for_everyone=True`) and are one copy for all.
+
+Why a stored page is never stale: versions, never deletions
+(pagecache.versions). Each page depends on the "site" version and a talk's
+page and comment feed also on that talk's "thread" version; a stored page
+counts only while the tokens it was rendered under are all current.
+
+Time: a page whose content changes with the clock (upcoming talks become past
+ones) also stores the instant it stops being true, computed before the page is
+rendered (`expires`), or set by the view on its response (`changes_at`).
+
+Deploys: page keys include settings.RELEASE, so pages rendered by other code
+are never served; with the default RELEASE, run `manage.py invalidate_pages`
+after deploying.
+
+Cost: one cache round trip per request (the versions and the page, in one
+get_many); a miss also stores the page. When the cache cannot be reached,
+pages are rendered as if nothing were cached, and a failed version change is
+logged: run `manage.py invalidate_pages` once the cache is back.
+"""
+
+import functools
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, set_response_etag
+
+from .versions import (
+    SITE_VERSION,
+    claim_missing_versions,
+    page_cache,
+    read_versions_and,
+    thread_version,
+)
+
+logger = logging.getLogger(__name__)
+
+# A stored page nobody asks for leaves the cache after a day; nothing relies on it.
+PAGE_TIMEOUT = 24 * 60 * 60
+# "hit" or "miss", for operators and the benchmark, only with settings.PAGE_CACHE_HEADER:
+# sent to everyone, it would tell a visitor which pages others have asked for.
+CACHE_HEADER = "X-Page-Cache"
+
+
+def mark(response, outcome: str) -> None:
+    if settings.PAGE_CACHE_HEADER:
+        response[CACHE_HEADER] = outcome
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    tokens: tuple[str, ...]
+    # A Unix time, or None for a page the clock does not change.
+    valid_until: float | None
+    headers: dict[str, str]
+    content: bytes
+
+    def is_current(self, tokens: tuple, now: float) -> bool:
+        return self.tokens == tokens and (self.valid_until is None or now < self.valid_until)
+
+    def response(self) -> HttpResponse:
+        return HttpResponse(self.content, headers=self.headers)
+
+
+def page_key(request) -> str:
+    # The host and scheme too: feeds and calendars hold absolute URLs.
+    address = request.build_absolute_uri().encode()
+    return f"pages:page:{settings.RELEASE}:{hashlib.sha256(address).hexdigest()}"
+
+
+def may_use_cache(request, params: frozenset) -> bool:
+    """Whether this request may be answered from, and stored in, the shared cache.
+
+    Any other query parameter is refused: pages repeat the query in links
+    (?next=, pagination), so each would need its own copy.
+    """
+    return (
+        not settings.DEBUG
+        and request.method == "GET"
+        and params.issuperset(request.GET)
+        and not len(get_messages(request))
+    )
+
+
+def may_store(request, response) -> bool:
+    """Whether a response to a cacheable request holds nothing private or one-off."""
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not response.has_header("Vary")
+        # The page used the CSRF token: the response will set its cookie.
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not request.session.modified
+        and not len(get_messages(request))
+        and not getattr(response, "do_not_store", False)
+    )
+
+
+def write_cache(key: str, value, timeout) -> None:
+    try:
+        page_cache().set(key, value, timeout)
+    except Exception:
+        logger.exception("Page cache unavailable; page not stored")
+
+
+def cache_public_page(*, params=(), thread_kwarg=None, expires=None, same_for_everyone=False):
+    """Answer anonymous visitors from the shared cache (see the module docstring).
+
+    params: the query parameters the page reads; any other means no caching.
+    thread_kwarg: the URL argument holding a talk's slug, for pages that show
+        its comments.
+    expires: a function of the time now giving when the page's content next
+        changes by itself (None: never), for pages the clock changes. A view
+        that knows it from its own queries sets `changes_at` on its response
+        instead, computed from a time taken before it read the database.
+    same_for_everyone: the response never depends on the visitor (calendars,
+        comment feeds): signed-in visitors share the anonymous copy.
+
+    Every response gets Cache-Control: no-cache (browsers ask again each time
+    and get a 304 while the ETag matches); a signed-in user's also `private`.
+    """
+    params = frozenset(params)
+
+    def decorator(view):
+        @functools.wraps(view)
+        def cached_view(request, *args, **kwargs):
+            shared = same_for_everyone or not request.user.is_authenticated
+            if shared and may_use_cache(request, params):
+                versions = [SITE_VERSION]
+                if thread_kwarg:
+                    versions.append(thread_version(kwargs[thread_kwarg]))
+                render = functools.partial(view, request, *args, **kwargs)
+                response = from_cache_or_rendered(request, render, versions, expires)
+            else:
+                response = view(request, *args, **kwargs)
+            patch_cache_control(response, no_cache=True)
+            if request.user.is_authenticated:
+                patch_cache_control(response, private=True)
+            return response
+
+        return cached_view
+
+    return decorator
+
+
+def from_cache_or_rendered(request, render, versions: list[str], expires) -> HttpResponse:
+    """The stored page if it is current; otherwise render() it, and store it if allowed."""
+    key = page_key(request)
+    tokens, stored = read_versions_and(versions, key)
+    now = timezone.now()
+    if stored is not None and stored.is_current(tokens, now.timestamp()):
+        response = stored.response()
+        mark(response, "hit")
+        return response
+    # `now` is from before rendering: a talk that starts while the view runs ends the page's life.
+    valid_until = expires(now) if expires else None
+    response = render()
+    mark(response, "miss")
+    if None in tokens:
+        tokens = claim_missing_versions(versions, tokens)
+    valid_until = getattr(response, "changes_at", valid_until)
+    if tokens is not None and may_store(request, response):
+        set_response_etag(response)
+        patch_cache_control(response, no_cache=True)
+        page = StoredPage(
+            tokens=tokens,
+            valid_until=valid_until.timestamp() if valid_until else None,
+            headers=dict(response.headers),
+            content=response.content,
+        )
+        write_cache(key, page, PAGE_TIMEOUT)
+    return response

@@ -1,0 +1,79 @@
+"""iCalendar (RFC 5545) files: every talk, a tag's, a series', a speaker's, or one talk.
+
+Subscription feeds hold the past 30 days and the upcoming talks, at most
+MAX_EVENTS of them (the soonest), which keeps them far under calendar
+clients' size caps. Times are written in UTC, so no
+VTIMEZONE is needed, and each talk's UID is fixed for good so clients update
+their copy of an event instead of adding a second one.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from pagecache.pages import cache_public_page
+from seminars.icalendar import calendar_response
+from seminars.models import Series, Speaker, Tag, Talk
+
+PAST_WINDOW = datetime.timedelta(days=30)
+
+
+def talks_in_window():
+    """Public talks from the last 30 days on, soonest first, with what an event shows.
+
+    seminars.icalendar.calendar_response takes the first MAX_EVENTS.
+    """
+    since = timezone.now() - PAST_WINDOW
+    return Talk.objects.public().filter(start__gte=since).for_list_page().order_by("start", "id")
+
+
+def window_moves(now):
+    """When the oldest talk in the window leaves it (30 days after it started)."""
+    in_window = Talk.objects.public().filter(start__gte=now - PAST_WINDOW).order_by("start")
+    first_start = in_window.values_list("start", flat=True).first()
+    return first_start + PAST_WINDOW if first_start else None
+
+
+# The calendars of many talks: served from the anonymous page cache until the window moves.
+subscription_calendar = cache_public_page(expires=window_moves, same_for_everyone=True)
+
+
+@require_GET
+@subscription_calendar
+def all_talks_calendar(request):
+    return calendar_response(request, f"{settings.SITE_NAME}: all talks", talks_in_window())
+
+
+@require_GET
+@subscription_calendar
+def tag_calendar(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    talks = talks_in_window().filter(tags=tag)
+    return calendar_response(request, f"{settings.SITE_NAME}: {tag.name}", talks)
+
+
+@require_GET
+@subscription_calendar
+def series_calendar(request, slug):
+    series = get_object_or_404(Series, slug=slug)
+    return calendar_response(request, series.name, talks_in_window().filter(series=series))
+
+
+@require_GET
+@subscription_calendar
+def speaker_calendar(request, slug):
+    speaker = get_object_or_404(Speaker, slug=slug)
+    talks = talks_in_window().filter(speakers=speaker)
+    return calendar_response(request, f"{settings.SITE_NAME}: talks by {speaker.name}", talks)
+
+
+@require_GET
+@cache_public_page(same_for_everyone=True)
+def talk_calendar(request, slug):
+    """One talk, whenever it is: the "add to calendar" download."""
+    talk = get_object_or_404(Talk.objects.public().for_list_page(), slug=slug)
+    # Slugs are ASCII letters, digits, hyphens and underscores: safe in the header.
+    return calendar_response(request, talk.title, [talk], filename=f"{talk.slug}.ics")

@@ -1,0 +1,33 @@
+from django.contrib.sitemaps.views import sitemap
+from django.urls import path
+
+from pagecache.pages import cache_public_page
+
+from . import calendars, feeds
+from .sitemaps import SITEMAPS, robots_txt
+
+app_name = "syndication"
+
+urlpatterns = [
+    # Calendars (iCalendar), Atom feeds, and discovery for search engines.
+    path("calendar.ics", calendars.all_talks_calendar, name="calendar"),
+    path("tags/<slug:slug>/calendar.ics", calendars.tag_calendar, name="tag-calendar"),
+    path("series/<slug:slug>/calendar.ics", calendars.series_calendar, name="series-calendar"),
+    path("speakers/<slug:slug>/calendar.ics", calendars.speaker_calendar, name="speaker-calendar"),
+    path("talks/<slug:slug>/calendar.ics", calendars.talk_calendar, name="talk-calendar"),
+    # Feeds are served from the anonymous page cache (calendars are decorated).
+    path("feed/", cache_public_page()(feeds.TalkFeed()), name="feed"),
+    path("tags/<slug:slug>/feed/", cache_public_page()(feeds.TagTalkFeed()), name="tag-feed"),
+    path(
+        "series/<slug:slug>/feed/",
+        cache_public_page()(feeds.SeriesTalkFeed()),
+        name="series-feed",
+    ),
+    path(
+        "talks/<slug:slug>/comments/feed/",
+        cache_public_page(thread_kwarg="slug", same_for_everyone=True)(feeds.CommentFeed()),
+        name="comment-feed",
+    ),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots"),
+]
