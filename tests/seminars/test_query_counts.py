@@ -201,9 +201,7 @@ def test_series_detail(client, sign_in, follow_flag, rows, django_assert_num_que
 
 
 @pytest.mark.parametrize("rows", [1, 20, 120])
-def test_a_later_page_of_a_long_thread(
-    client, visitor, sign_in, rows, django_assert_num_queries
-):
+def test_a_later_page_of_a_long_thread(client, visitor, sign_in, rows, django_assert_num_queries):
     """Comments come 50 top-level ones a page; later pages cost what the first does."""
     talk = make_talks(1)[0]
     make_thread(talk, rows, first_author=visitor or UserFactory())
