@@ -147,6 +147,8 @@ def production_environment(workdir: Path, database_url: str) -> dict[str, str]:
         "EMAIL_HOST": "localhost",
         "SECURE_PROXY_SSL_HEADER": "true",
         "LOG_LEVEL": "WARNING",
+        # X-Page-Cache: hit|miss, which the harness reports.
+        "PAGE_CACHE_HEADER": "true",
         # Our own keys in a Redis that others may share; each size adds its own suffix.
         "CACHE_KEY_PREFIX": f"bench-{secrets.token_hex(4)}",
     }

@@ -67,7 +67,10 @@ def site(tmp_path_factory):
     directory = tmp_path_factory.mktemp("two-servers")
     with ExitStack() as cleanup:
         env = production_env(
-            own_database(directory, cleanup), STATIC_ROOT=str(directory / "static")
+            own_database(directory, cleanup),
+            STATIC_ROOT=str(directory / "static"),
+            # The tests tell a stored page from a rendered one by it.
+            PAGE_CACHE_HEADER="true",
         )
         ignored = [option for pattern in NOT_COLLECTED for option in ("-i", pattern)]
         with ThreadPoolExecutor(2) as pool:
