@@ -6,18 +6,16 @@ Organisers see only the comments of the series they organise (SeriesScopedAdmin)
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.db.models import F
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.text import Truncator
 
-from pagecache import versions
 from seminars.admin import OrganisedSeriesFilter, SeriesScopedAdmin
 from seminars.models import Comment
 
 from . import moderation
+from .forms import RemovalForm
 
 # Comments and their moderation
 
@@ -61,19 +59,6 @@ class CommentModerationForm(forms.ModelForm):
         if not removed and self.instance.removed_by_author:
             self.add_error("removed", "Its author deleted this comment; only they had that say.")
         return cleaned_data
-
-
-class RemovalForm(forms.Form):
-    reason = forms.CharField(
-        max_length=Comment._meta.get_field("removal_reason").max_length,
-        help_text="Kept with the comments for the organisers; the thread shows only "
-        "“Comment removed by an organiser”.",
-    )
-
-
-def restorable(comments):
-    """Removed comments, except those their authors deleted: that was the author's choice."""
-    return comments.filter(removed=True).exclude(removed_by__isnull=False, removed_by=F("author"))
 
 
 @admin.register(Comment)
@@ -124,13 +109,19 @@ class CommentAdmin(SeriesScopedAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        if "removed" in form.changed_data:
-            obj.removed_by = request.user if obj.removed else None
-            if not obj.removed:
-                obj.removal_reason = ""
-        if "status" in form.changed_data and obj.status == Comment.Status.PUBLISHED:
-            obj.held_reason = ""
-        super().save_model(request, obj, form, change)
+        """State changes go through discussion.moderation, as from the talk page."""
+        changed = set(form.changed_data)
+        if "removed" in changed:
+            if obj.removed:
+                moderation.remove(obj, by=request.user, reason=obj.removal_reason)
+            else:
+                moderation.restore(obj)
+        if "status" in changed and obj.status == Comment.Status.PUBLISHED:
+            moderation.approve(obj)
+        elif "status" in changed:
+            obj.save(update_fields=["status", "updated"])
+        if changed - {"removed", "removal_reason", "status"} or changed == {"removal_reason"}:
+            super().save_model(request, obj, form, change)
 
     def get_urls(self):
         return [
@@ -173,14 +164,7 @@ class CommentAdmin(SeriesScopedAdmin):
             return None
         form = RemovalForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            count = queryset.filter(removed=False).update(
-                removed=True,
-                removed_by=request.user,
-                removal_reason=form.cleaned_data["reason"],
-                updated=timezone.now(),
-            )
-            # update() sends no signals: outdate the talks' cached pages here.
-            versions.threads_changed(comment.talk.slug for comment in comments)
+            count = moderation.remove_many(queryset, request.user, form.cleaned_data["reason"])
             self.message_user(request, f"Removed {count} comment(s).", messages.SUCCESS)
             return None
         context = {
@@ -195,10 +179,5 @@ class CommentAdmin(SeriesScopedAdmin):
 
     @admin.action(description="Restore selected removed comments", permissions=["change"])
     def restore_comments(self, request, queryset):
-        talk_slugs = list(restorable(queryset).values_list("talk__slug", flat=True))
-        count = restorable(queryset).update(
-            removed=False, removed_by=None, removal_reason="", updated=timezone.now()
-        )
-        # update() sends no signals: outdate the talks' cached pages here.
-        versions.threads_changed(talk_slugs)
+        count = moderation.restore_many(queryset)
         self.message_user(request, f"Restored {count} comment(s).", messages.SUCCESS)

@@ -25,8 +25,10 @@ held.
 import re
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import notifications
+from pagecache import versions
 from seminars.models import Comment
 from seminars.rendering import COMMENT_PARSER
 
@@ -151,6 +153,10 @@ def reply_refusal(parent) -> str | None:
     return None
 
 
+# Every change of a comment's state goes through one of these (views, the admin's
+# forms and bulk actions, tasks): the rules live here once.
+
+
 def approve(comment) -> None:
     """Publish a held comment; a reply's parent author now gets the email it waited for."""
     comment.status = Comment.Status.PUBLISHED
@@ -159,16 +165,50 @@ def approve(comment) -> None:
     transaction.on_commit(lambda: notifications.comment_approved(comment), robust=True)
 
 
+def delete_by_author(comment) -> None:
+    """The author's own soft delete: the thread says so, and it stays deleted for good."""
+    comment.removed = True
+    comment.removed_by = comment.author
+    comment.deleted_by_author = True
+    comment.save(update_fields=["removed", "removed_by", "deleted_by_author", "updated"])
+
+
 def remove(comment, by, reason: str) -> None:
-    """Soft delete: the thread shows a notice, the text stays in the database."""
+    """An organiser's soft delete: the thread shows a notice, the text stays in the database."""
     comment.removed = True
     comment.removed_by = by
     comment.removal_reason = reason
     comment.save(update_fields=["removed", "removed_by", "removal_reason", "updated"])
 
 
-def restore(comment) -> None:
+def restore(comment) -> bool:
+    """Undo an organiser's removal; False (and nothing changed) for an author's deletion,
+    which stays deleted (README)."""
+    if comment.deleted_by_author:
+        return False
     comment.removed = False
     comment.removed_by = None
     comment.removal_reason = ""
     comment.save(update_fields=["removed", "removed_by", "removal_reason", "updated"])
+    return True
+
+
+def remove_many(comments, by, reason: str) -> int:
+    """remove() for a queryset, in one UPDATE; the count of comments removed."""
+    live = comments.filter(removed=False)
+    slugs = set(live.values_list("talk__slug", flat=True))
+    count = live.update(removed=True, removed_by=by, removal_reason=reason, updated=timezone.now())
+    # update() sends no signals: outdate the talks' cached pages here.
+    versions.threads_changed(slugs)
+    return count
+
+
+def restore_many(comments) -> int:
+    """restore() for a queryset: organisers' removals only; the count restored."""
+    restorable = comments.filter(removed=True, deleted_by_author=False)
+    slugs = set(restorable.values_list("talk__slug", flat=True))
+    count = restorable.update(
+        removed=False, removed_by=None, removal_reason="", updated=timezone.now()
+    )
+    versions.threads_changed(slugs)
+    return count

@@ -285,7 +285,7 @@ def comment_edit(request, pk):
 def comment_delete(request, pk):
     comment = get_own_comment(request, pk)
     if request.method == "POST":
-        comment.remove(by=request.user)
+        moderation.delete_by_author(comment)
         return redirect(comment_url(comment, request.user))
     return render(request, "discussion/comment_delete.html", {"comment": comment})
 
@@ -328,7 +328,6 @@ def comment_restore(request, pk):
     comment = get_moderated_comment(request, pk)
     if comment.removed_by_author:
         messages.error(request, "Its author deleted this comment, so it stays deleted.")
-    elif comment.removed:
-        moderation.restore(comment)
+    elif comment.removed and moderation.restore(comment):
         messages.success(request, "Comment restored.")
     return redirect(comment_url(comment, request.user))

@@ -262,6 +262,9 @@ class Comment(TimestampedModel):
         related_name="+",
     )
     removal_reason = models.CharField(max_length=300, blank=True)
+    # Its author deleted it: kept when the author's account (and so removed_by) is
+    # gone, so that nobody can make the comment public again.
+    deleted_by_author = models.BooleanField(default=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -292,14 +295,4 @@ class Comment(TimestampedModel):
 
     @property
     def removed_by_author(self) -> bool:
-        return self.removed and self.removed_by_id == self.author_id
-
-    def remove(self, by):
-        self.removed = True
-        self.removed_by = by
-        self.save(update_fields=["removed", "removed_by", "updated"])
-
-    def restore(self):
-        self.removed = False
-        self.removed_by = None
-        self.save(update_fields=["removed", "removed_by", "updated"])
+        return self.removed and self.deleted_by_author

@@ -131,3 +131,14 @@ class OrganisedSeriesFactory(SeriesFactory):
     def organisers(series, create, extracted, **kwargs):
         if create and extracted:
             series.organisers.set(extracted)
+
+
+def soft_delete(comment, by):
+    """The comment deleted by its author (`by` is the author) or removed by `by`."""
+    from discussion import moderation
+
+    if by is not None and by == comment.author:
+        moderation.delete_by_author(comment)
+    else:
+        moderation.remove(comment, by=by, reason="Off topic")
+    return comment

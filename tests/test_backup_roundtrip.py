@@ -25,6 +25,7 @@ from tests.factories import (
     TagFactory,
     TalkFactory,
     UserFactory,
+    soft_delete,
 )
 
 # loaddata and flush manage their own transactions. serialized_rollback puts back
@@ -67,7 +68,7 @@ def populate_site():
     CommentFactory(talk=talk, author=organiser, parent=question, body="By the definition.")
     CommentFactory(talk=talk, status=Comment.Status.HELD, held_reason="first comment")
     removed = CommentFactory(talk=talk, body="Buy now")
-    removed.remove(by=organiser)
+    soft_delete(removed, by=organiser)
     Comment.objects.filter(pk=removed.pk).update(removal_reason="Advertising")
     gone = UserFactory(display_name="Leaving soon")
     CommentFactory(talk=talk, author=gone, body="I was here")

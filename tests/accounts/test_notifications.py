@@ -31,6 +31,7 @@ from tests.factories import (
     TagFactory,
     TalkFactory,
     UserFactory,
+    soft_delete,
 )
 
 pytestmark = pytest.mark.django_db
@@ -208,7 +209,7 @@ def test_a_reply_removed_before_the_worker_runs_is_not_emailed(
     parent, ada, bob = thread
     with django_capture_on_commit_callbacks(execute=True):
         reply = post_reply(client, parent)
-    reply.remove(by=bob)
+    soft_delete(reply, by=bob)
     assert run_worker() == 1
     assert mail.outbox == []
     assert DBTaskResult.objects.get().return_value == "not needed"

@@ -9,6 +9,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.test import Client
 from django.urls import reverse
 
+from accounts.views import delete_user
 from seminars.models import Comment, Talk
 from tests.factories import (
     CommentFactory,
@@ -17,6 +18,7 @@ from tests.factories import (
     SuperuserFactory,
     TalkFactory,
     UserFactory,
+    soft_delete,
 )
 
 pytestmark = pytest.mark.django_db
@@ -204,7 +206,7 @@ def test_restore_brings_a_removed_comment_back(admin_client, talk, moderator):
 def test_a_comment_its_author_deleted_is_not_restored(admin_client, talk):
     """Deleting was the author's choice; an organiser does not undo it."""
     comment = CommentFactory(talk=talk)
-    comment.remove(by=comment.author)
+    soft_delete(comment, by=comment.author)
     url = reverse("admin:seminars_comment_change", args=[comment.pk])
 
     run_action(admin_client, "restore_comments", [comment])
@@ -214,6 +216,27 @@ def test_a_comment_its_author_deleted_is_not_restored(admin_client, talk):
     comment.refresh_from_db()
     assert comment.removed
     assert comment.removed_by == comment.author
+
+
+def test_a_comment_its_author_deleted_stays_deleted_after_their_account_goes(
+    admin_client, client, talk
+):
+    """Once the account is gone, removed_by and author are both empty: the deletion
+    must still be known to be the author's (issue: the restore action republished it)."""
+    comment = CommentFactory(talk=talk, body="Second thoughts")
+    soft_delete(comment, by=comment.author)
+    delete_user(comment.author)
+    url = reverse("admin:seminars_comment_change", args=[comment.pk])
+
+    run_action(admin_client, "restore_comments", [comment])
+    form_response = admin_client.post(url, {"body": comment.body, "status": PUBLISHED})
+    restore_button = admin_client.post(reverse("discussion:comment-restore", args=[comment.pk]))
+
+    comment.refresh_from_db()
+    assert comment.removed and comment.author is None
+    assert "removed" in form_response.context["adminform"].form.errors
+    assert restore_button.status_code == 302
+    assert "Second thoughts" not in client.get(talk.get_absolute_url()).content.decode()
 
 
 def test_a_comment_by_a_deleted_account_can_be_removed_and_restored(admin_client, talk):

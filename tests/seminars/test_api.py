@@ -18,6 +18,7 @@ from tests.factories import (
     TagFactory,
     TalkFactory,
     UserFactory,
+    soft_delete,
 )
 
 pytestmark = pytest.mark.django_db
@@ -256,7 +257,7 @@ def test_talk_detail_never_shows_removed_comments_or_emails(client):
     anonymous_author = UserFactory(display_name="", email="secret-author@example.org")
     visible = CommentFactory(talk=talk, author=anonymous_author, body="Still here")
     removed = CommentFactory(talk=talk, body="Moderated away")
-    removed.remove(by=removed.author)
+    soft_delete(removed, by=removed.author)
 
     response = get_json(client, "talk-detail", talk.slug)
 
@@ -283,7 +284,7 @@ def test_talk_detail_holds_the_first_comments_and_the_comments_endpoint_all(clie
     talk = TalkFactory()
     comments = CommentFactory.create_batch(TALK_DETAIL_COMMENTS + 1, talk=talk)
     CommentFactory(talk=talk, status=Comment.Status.HELD)
-    CommentFactory(talk=talk).remove(by=None)
+    soft_delete(CommentFactory(talk=talk), by=None)
 
     detail = get_json(client, "talk-detail", talk.slug).json()
     first = get_json(client, "talk-comments", talk.slug, limit=MAX_PAGE_SIZE).json()

@@ -20,6 +20,7 @@ from tests.factories import (
     TagFactory,
     TalkFactory,
     UserFactory,
+    soft_delete,
 )
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +55,7 @@ def public_talk():
     tag = TagFactory()
     talk = TalkFactory(speakers=SpeakerFactory.create_batch(2), tags=[tag], venue="Room 1")
     CommentFactory(talk=talk, author=UserFactory(display_name=""))
-    CommentFactory(talk=talk).remove(by=None)
+    soft_delete(CommentFactory(talk=talk), by=None)
     TalkFactory(status=Talk.Status.CANCELLED, tags=[tag])
     TalkFactory(status=Talk.Status.DRAFT, tags=[tag])
     return talk

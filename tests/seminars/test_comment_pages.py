@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from discussion.threads import COMMENTS_PER_PAGE
 from seminars.models import Comment
-from tests.factories import CommentFactory, OrganiserFactory, TalkFactory, UserFactory
+from tests.factories import CommentFactory, OrganiserFactory, TalkFactory, UserFactory, soft_delete
 from tests.seminars.commenting import form_data, post_comment, post_reply, talk_url
 
 pytestmark = pytest.mark.django_db
@@ -196,7 +196,7 @@ def test_a_held_comments_permalink_is_only_for_its_author(client, talk):
 
 def test_a_removed_comments_permalink_still_leads_to_its_notice(client, talk):
     removed = CommentFactory(talk=talk)
-    removed.remove(by=removed.author)
+    soft_delete(removed, by=removed.author)
 
     response = client.get(removed.get_absolute_url(), follow=True)
 

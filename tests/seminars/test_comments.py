@@ -19,6 +19,7 @@ from tests.factories import (
     SuperuserFactory,
     TalkFactory,
     UserFactory,
+    soft_delete,
 )
 
 pytestmark = pytest.mark.django_db
@@ -324,7 +325,7 @@ def test_author_deletes_softly_and_the_thread_says_so(client):
 
 def test_a_deleted_comment_can_no_longer_be_edited_or_deleted(client):
     comment = CommentFactory()
-    comment.remove(by=comment.author)
+    soft_delete(comment, by=comment.author)
     client.force_login(comment.author)
     for name in ("discussion:comment-edit", "discussion:comment-delete"):
         assert client.post(reverse(name, args=[comment.pk]), {"body": "Back"}).status_code == 404
@@ -334,9 +335,9 @@ def test_a_deleted_comment_can_no_longer_be_edited_or_deleted(client):
 
 def test_a_comment_removed_by_an_organiser_is_marked_differently(client):
     by_author = CommentFactory()
-    by_author.remove(by=by_author.author)
+    soft_delete(by_author, by=by_author.author)
     by_organiser = CommentFactory(talk=by_author.talk)
-    by_organiser.remove(by=OrganiserFactory())
+    soft_delete(by_organiser, by=OrganiserFactory())
 
     response = client.get(talk_url(by_author.talk))
 

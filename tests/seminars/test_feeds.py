@@ -9,7 +9,14 @@ from django.utils import timezone
 
 from seminars.models import Talk
 from syndication.feeds import FEED_LENGTH
-from tests.factories import CommentFactory, SeriesFactory, SpeakerFactory, TagFactory, TalkFactory
+from tests.factories import (
+    CommentFactory,
+    SeriesFactory,
+    SpeakerFactory,
+    TagFactory,
+    TalkFactory,
+    soft_delete,
+)
 from tests.seminars.markup import link_hrefs
 
 pytestmark = pytest.mark.django_db
@@ -118,7 +125,7 @@ def test_the_comment_feed_lists_public_comments_only(client):
     talk = TalkFactory()
     kept = CommentFactory(talk=talk, body="Great talk & slides")
     removed = CommentFactory(talk=talk, body="Spam that was removed")
-    removed.remove(by=removed.author)
+    soft_delete(removed, by=removed.author)
     CommentFactory(body="On another talk")
 
     response = client.get(reverse("syndication:comment-feed", args=[talk.slug]))

@@ -19,6 +19,7 @@ from tests.factories import (
     SuperuserFactory,
     TalkFactory,
     UserFactory,
+    soft_delete,
 )
 from tests.seminars.commenting import (
     comment_article,
@@ -287,7 +288,7 @@ def test_held_comments_stay_out_of_the_feed_and_the_api(client, held):
 
 def test_removed_comments_stay_out_of_the_feed_and_the_api(client):
     comment = CommentFactory(body="Gone soon")
-    comment.remove(by=OrganiserFactory())
+    soft_delete(comment, by=OrganiserFactory())
     feed = client.get(reverse("syndication:comment-feed", args=[comment.talk.slug]))
     api = client.get(reverse("api:talk-detail", args=[comment.talk.slug])).json()
     assert "Gone soon" not in feed.content.decode()
@@ -342,7 +343,7 @@ def comment_for(action):
         comment.status = Comment.Status.HELD
         comment.save()
     elif action == "restore":
-        comment.remove(by=organiser_of(comment.talk.series))
+        soft_delete(comment, by=organiser_of(comment.talk.series))
     return comment
 
 
@@ -532,7 +533,7 @@ def test_restoring_brings_a_comment_back(client):
 
 def test_a_comment_deleted_by_its_author_cannot_be_restored(client):
     comment = CommentFactory(body="I take it back")
-    comment.remove(by=comment.author)
+    soft_delete(comment, by=comment.author)
     client.force_login(organiser_of(comment.talk.series))
 
     article = comment_article(client.get(talk_url(comment.talk)), comment)

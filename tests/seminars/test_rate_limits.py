@@ -204,7 +204,7 @@ def test_without_the_cache_comments_are_still_posted(client, user, settings, cap
             "LOCATION": "redis://127.0.0.1:1/0",
         }
     }
-    with caplog.at_level(logging.ERROR, logger="seminars.ratelimits"):
+    with caplog.at_level(logging.ERROR, logger="discussion.ratelimits"):
         response = post_comment(client, TalkFactory(), "Posted despite the outage")
 
     assert response.status_code == 302

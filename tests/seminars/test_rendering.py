@@ -26,7 +26,7 @@ from seminars.rendering import (
     render_abstract,
     render_comment,
 )
-from tests.factories import CommentFactory, TalkFactory
+from tests.factories import CommentFactory, TalkFactory, soft_delete
 
 pytestmark = pytest.mark.django_db
 
@@ -434,7 +434,7 @@ class TestStoredOnSave:
     def test_removing_a_comment_keeps_its_stored_html(self):
         comment = CommentFactory(body="What about $\\alpha$?")
         stored = comment.body_html
-        comment.remove(by=comment.author)
+        soft_delete(comment, by=comment.author)
         comment.refresh_from_db()
 
         assert comment.body_html == stored
@@ -496,7 +496,7 @@ class TestTalkPage:
     def test_math_in_a_removed_comment_does_not_count(self, client):
         talk = TalkFactory(abstract="No formulas here.")
         comment = CommentFactory(talk=talk, body="Surely $\\epsilon > 0$?")
-        comment.remove(by=comment.author)
+        soft_delete(comment, by=comment.author)
 
         response = client.get(talk.get_absolute_url())
 

@@ -12,7 +12,7 @@ from django.utils.html import escape
 from accounts import notifications
 from discussion.forms import COMMENT_MAX_LENGTH
 from seminars.models import Comment, Series
-from tests.factories import CommentFactory, SeriesFactory, TalkFactory, UserFactory
+from tests.factories import CommentFactory, SeriesFactory, TalkFactory, UserFactory, soft_delete
 from tests.seminars.commenting import comment_article, post_reply, talk_url
 
 pytestmark = pytest.mark.django_db
@@ -81,7 +81,7 @@ def test_no_reply_link_where_replies_are_refused(client, parent, replier, kind):
         comment = CommentFactory(talk=parent.talk, removed=True)
     elif kind == "deleted-by-author":
         comment = CommentFactory(talk=parent.talk)
-        comment.remove(by=comment.author)
+        soft_delete(comment, by=comment.author)
     elif kind == "held-by-someone-else":
         comment = CommentFactory(talk=parent.talk, status=Comment.Status.HELD)
     else:
@@ -132,7 +132,7 @@ def test_replies_sit_under_their_own_comment_oldest_first(client):
 
 def test_a_removed_comment_keeps_its_replies_under_the_notice(client, parent):
     reply = CommentFactory(talk=parent.talk, parent=parent, body="A useful answer")
-    parent.remove(by=parent.author)
+    soft_delete(parent, by=parent.author)
     page = client.get(talk_url(parent.talk))
     assert "deleted by its author" in comment_article(page, parent)
     assert "A useful answer" in replies_block(page, parent)
@@ -197,7 +197,7 @@ def unrepliable(kind, parent, replier):
     if kind == "held-own":
         return CommentFactory(talk=parent.talk, author=replier, status=Comment.Status.HELD)
     comment = CommentFactory(talk=parent.talk)
-    comment.remove(by=comment.author if kind == "deleted-by-author" else UserFactory())
+    soft_delete(comment, by=comment.author if kind == "deleted-by-author" else UserFactory())
     return comment
 
 
