@@ -83,7 +83,9 @@ class CommentAdmin(SeriesScopedAdmin):
     list_display = ["excerpt", "talk", "author_name", "status", "created", "removed"]
     list_filter = [ModerationFilter, ("talk__series", OrganisedSeriesFilter)]
     list_select_related = ["talk", "author"]
-    search_fields = ["body", "author__email", "author__display_name", "talk__title"]
+    # Organisers search by what the thread shows; the address is for superusers only.
+    search_fields = ["body", "author__display_name", "talk__title"]
+    superuser_search_fields = [*search_fields, "author__email"]
     readonly_fields = [
         "talk",
         "author_name",
@@ -91,7 +93,7 @@ class CommentAdmin(SeriesScopedAdmin):
         "created",
         "updated",
         "held_reason",
-        "removed_by",
+        "removed_by_name",
     ]
     fields = [
         "talk",
@@ -104,7 +106,7 @@ class CommentAdmin(SeriesScopedAdmin):
         "held_reason",
         "removed",
         "removal_reason",
-        "removed_by",
+        "removed_by_name",
     ]
     actions = ["approve_comments", "remove_comments", "restore_comments"]
 
@@ -115,6 +117,16 @@ class CommentAdmin(SeriesScopedAdmin):
     @admin.display(description="author", ordering="author__display_name")
     def author_name(self, comment):
         return comment.author_name
+
+    # Not the foreign key itself: it would show str(user), the address when there is no name.
+    @admin.display(description="removed by")
+    def removed_by_name(self, comment):
+        return comment.removed_by.public_name if comment.removed_by else "-"
+
+    def get_search_fields(self, request):
+        if request.user.is_superuser:
+            return self.superuser_search_fields
+        return self.search_fields
 
     def has_add_permission(self, request):
         return False
