@@ -93,6 +93,7 @@ class CommentAdmin(SeriesScopedAdmin):
         "created",
         "updated",
         "held_reason",
+        "moderator_edited",
         "removed_by_name",
     ]
     fields = [
@@ -102,6 +103,7 @@ class CommentAdmin(SeriesScopedAdmin):
         "created",
         "updated",
         "body",
+        "moderator_edited",
         "status",
         "held_reason",
         "removed",
@@ -123,6 +125,12 @@ class CommentAdmin(SeriesScopedAdmin):
     def removed_by_name(self, comment):
         return comment.removed_by.public_name if comment.removed_by else "-"
 
+    def get_readonly_fields(self, request, obj=None):
+        # An organiser moderates a comment but never puts words in its author's mouth.
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return [*self.readonly_fields, "body"]
+
     def get_search_fields(self, request):
         if request.user.is_superuser:
             return self.superuser_search_fields
@@ -142,6 +150,9 @@ class CommentAdmin(SeriesScopedAdmin):
                 obj.removal_reason = ""
         if "status" in form.changed_data and obj.status == Comment.Status.PUBLISHED:
             obj.held_reason = ""
+        if "body" in form.changed_data:
+            # save() re-renders body_html from the new text.
+            obj.moderator_edited = timezone.now()
         super().save_model(request, obj, form, change)
 
     def get_urls(self):

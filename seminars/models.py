@@ -252,6 +252,10 @@ class Comment(TimestampedModel):
     edited = models.DateTimeField(
         null=True, blank=True, help_text="When the author last edited it."
     )
+    # The thread says a moderator changed the author's words (superusers only, in the admin).
+    moderator_edited = models.DateTimeField(
+        null=True, blank=True, help_text="When a moderator last changed its text."
+    )
     # Moderation is a soft delete: the text stays in the database.
     removed = models.BooleanField(default=False)
     removed_by = models.ForeignKey(
