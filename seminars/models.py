@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
-from .queries import CommentQuerySet, TagQuerySet, TalkQuerySet
+from .queries import CommentQuerySet, SpeakerQuerySet, TagQuerySet, TalkQuerySet
 from .rendering import render_abstract, render_comment
 from .validators import validate_timezone
 
@@ -83,6 +83,8 @@ class Speaker(TimestampedModel):
     slug = models.SlugField(max_length=200, unique=True)
     affiliation = models.CharField(max_length=200, blank=True)
     homepage = models.URLField(blank=True)
+
+    objects = SpeakerQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
