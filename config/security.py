@@ -2,7 +2,8 @@
 
 - ClientIPMiddleware: which address a request comes from, trusting
   X-Forwarded-For only as far as settings.TRUSTED_PROXY_COUNT says.
-- PermissionsPolicyMiddleware: the Permissions-Policy header.
+- SecurityHeadersMiddleware: the Permissions-Policy and X-Frame-Options headers,
+  on every response, including those made above Django's own middleware.
 - RequestSizeLimitMiddleware: refuses any body over settings.MAX_REQUEST_SIZE,
   file uploads included, before anything reads it.
 - bad_request: the 400 handler, which explains oversized requests (413) and
@@ -57,8 +58,14 @@ class ClientIPMiddleware:
         return self.get_response(request)
 
 
-class PermissionsPolicyMiddleware:
-    """Sends settings.PERMISSIONS_POLICY, e.g. {"camera": []} as "camera=()"."""
+class SecurityHeadersMiddleware:
+    """Sends settings.PERMISSIONS_POLICY ({"camera": []} as "camera=()") and X_FRAME_OPTIONS.
+
+    Near the top of the stack, so that responses made above Django's
+    XFrameOptionsMiddleware get X-Frame-Options too: whitenoise's static files,
+    CommonMiddleware's slash redirects, and the 400 and 413 pages for a bad
+    Host or an oversized body. setdefault, so a view's own choice stands.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -70,6 +77,8 @@ class PermissionsPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", self.header)
+        if not getattr(response, "xframe_options_exempt", False):
+            response.headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
         return response
 
 

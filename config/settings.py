@@ -99,8 +99,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that everything below (rate limits, logs) sees the client's address.
     "config.security.ClientIPMiddleware",
-    # Above whitenoise, so that static files get these headers too.
-    "config.security.PermissionsPolicyMiddleware",
+    # Above whitenoise and everything that answers early (slash redirects, bad Host,
+    # 413), so that every response gets Permissions-Policy and X-Frame-Options.
+    "config.security.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -255,6 +256,10 @@ ACCOUNT_USER_DISPLAY = "accounts.models.user_display"
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get(
     "ACCOUNT_EMAIL_VERIFICATION", "optional" if DEBUG else "mandatory"
 )
+# Sign-up never says an address is taken. With mandatory verification allauth
+# emails the owner instead (True suffices); otherwise only "strict" hides it,
+# at the price of a second, unverified account with the same address.
+ACCOUNT_PREVENT_ENUMERATION = True if ACCOUNT_EMAIL_VERIFICATION == "mandatory" else "strict"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 

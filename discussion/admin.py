@@ -9,6 +9,7 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.text import Truncator
 
 from seminars.admin import OrganisedSeriesFilter, SeriesScopedAdmin
@@ -68,7 +69,9 @@ class CommentAdmin(SeriesScopedAdmin):
     list_display = ["excerpt", "talk", "author_name", "status", "created", "removed"]
     list_filter = [ModerationFilter, ("talk__series", OrganisedSeriesFilter)]
     list_select_related = ["talk", "author"]
-    search_fields = ["body", "author__email", "author__display_name", "talk__title"]
+    # Organisers search by what the thread shows; the address is for superusers only.
+    search_fields = ["body", "author__display_name", "talk__title"]
+    superuser_search_fields = [*search_fields, "author__email"]
     readonly_fields = [
         "talk",
         "author_name",
@@ -76,7 +79,8 @@ class CommentAdmin(SeriesScopedAdmin):
         "created",
         "updated",
         "held_reason",
-        "removed_by",
+        "moderator_edited",
+        "removed_by_name",
     ]
     fields = [
         "talk",
@@ -85,11 +89,12 @@ class CommentAdmin(SeriesScopedAdmin):
         "created",
         "updated",
         "body",
+        "moderator_edited",
         "status",
         "held_reason",
         "removed",
         "removal_reason",
-        "removed_by",
+        "removed_by_name",
     ]
     actions = ["approve_comments", "remove_comments", "restore_comments"]
 
@@ -100,6 +105,22 @@ class CommentAdmin(SeriesScopedAdmin):
     @admin.display(description="author", ordering="author__display_name")
     def author_name(self, comment):
         return comment.author_name
+
+    # Not the foreign key itself: it would show str(user), the address when there is no name.
+    @admin.display(description="removed by")
+    def removed_by_name(self, comment):
+        return comment.removed_by.public_name if comment.removed_by else "-"
+
+    def get_readonly_fields(self, request, obj=None):
+        # An organiser moderates a comment but never puts words in its author's mouth.
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return [*self.readonly_fields, "body"]
+
+    def get_search_fields(self, request):
+        if request.user.is_superuser:
+            return self.superuser_search_fields
+        return self.search_fields
 
     def has_add_permission(self, request):
         return False
@@ -120,6 +141,10 @@ class CommentAdmin(SeriesScopedAdmin):
             moderation.approve(obj)
         elif "status" in changed:
             obj.save(update_fields=["status", "updated"])
+        if "body" in changed:
+            # Only a superuser's form has the body (get_readonly_fields); save()
+            # re-renders body_html from the new text, and the thread says so.
+            obj.moderator_edited = timezone.now()
         if changed - {"removed", "removal_reason", "status"} or changed == {"removal_reason"}:
             super().save_model(request, obj, form, change)
 

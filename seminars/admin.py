@@ -69,8 +69,14 @@ class OrganisedSeriesFilter(admin.RelatedFieldListFilter):
 
 
 class OrganiserChoiceField(forms.ModelMultipleChoiceField):
+    # Addresses are shown to superusers only (SeriesAdmin.get_form): an organiser
+    # sees public names, as listed people may also be commenters.
+    show_email = False
+
     def label_from_instance(self, user):
-        return f"{user.public_name} <{user.email}>"
+        if self.show_email:
+            return f"{user.public_name} <{user.email}>"
+        return user.public_name
 
 
 class SeriesAdminForm(forms.ModelForm):
@@ -108,6 +114,10 @@ class SeriesAdminForm(forms.ModelForm):
             eligible |= Q(organised_series=self.instance)
         users = get_user_model().objects.filter(eligible).distinct().order_by("display_name", "pk")
         self.fields["organisers"].queryset = users
+        self.fields["organisers"].show_email = self.show_emails
+
+    # Set per request by SeriesAdmin.get_form.
+    show_emails = False
 
 
 @admin.register(Series)
@@ -121,6 +131,12 @@ class SeriesAdmin(SeriesScopedAdmin):
         (None, {"fields": ["name", "slug", "description", "timezone", "organisers"]}),
         ("Comments", {"fields": ["comment_moderation", "max_links", "blocked_words"]}),
     ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if request.user.is_superuser:
+            return type(form.__name__, (form,), {"show_emails": True})
+        return form
 
     def get_urls(self):
         return [

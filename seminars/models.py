@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
-from .queries import CommentQuerySet, TagQuerySet, TalkQuerySet
+from .queries import CommentQuerySet, SpeakerQuerySet, TagQuerySet, TalkQuerySet
 from .rendering import render_abstract, render_comment
 from .validators import validate_timezone
 
@@ -83,6 +83,8 @@ class Speaker(TimestampedModel):
     slug = models.SlugField(max_length=200, unique=True)
     affiliation = models.CharField(max_length=200, blank=True)
     homepage = models.URLField(blank=True)
+
+    objects = SpeakerQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -251,6 +253,10 @@ class Comment(TimestampedModel):
     body_html = models.TextField(blank=True, editable=False)
     edited = models.DateTimeField(
         null=True, blank=True, help_text="When the author last edited it."
+    )
+    # The thread says a moderator changed the author's words (superusers only, in the admin).
+    moderator_edited = models.DateTimeField(
+        null=True, blank=True, help_text="When a moderator last changed its text."
     )
     # Moderation is a soft delete: the text stays in the database.
     removed = models.BooleanField(default=False)

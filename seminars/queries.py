@@ -9,8 +9,10 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    Exists,
     F,
     Min,
+    OuterRef,
     Prefetch,
     Q,
     Value,
@@ -145,7 +147,30 @@ def rows(queryset, start, stop):
     return queryset.filter(pk__in=queryset.values("pk")[start:stop])
 
 
+def used_by_public_talks(through, **link_to_row):
+    """An Exists filter: at least one published or cancelled talk uses this row.
+
+    What only drafts use is not public: its page 404s and lists, the API and the
+    sitemap leave it out. Exists rather than a join: no duplicates, no extra query.
+    """
+    from .models import Talk
+
+    return Exists(through.objects.filter(talk__status__in=Talk.PUBLIC_STATUSES, **link_to_row))
+
+
+class SpeakerQuerySet(models.QuerySet):
+    def public(self):
+        from .models import Talk
+
+        return self.filter(used_by_public_talks(Talk.speakers.through, speaker=OuterRef("pk")))
+
+
 class TagQuerySet(models.QuerySet):
+    def public(self):
+        from .models import Talk
+
+        return self.filter(used_by_public_talks(Talk.tags.through, tag=OuterRef("pk")))
+
     def with_public_talk_counts(self):
         from .models import Talk
 

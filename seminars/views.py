@@ -61,7 +61,7 @@ def home(request):
 
 
 def most_used_tags():
-    tags = Tag.objects.with_public_talk_counts().filter(talk_count__gt=0)
+    tags = Tag.objects.public().with_public_talk_counts()
     return tags.order_by("-talk_count", "name")[:HOME_TAGS]
 
 
@@ -137,7 +137,7 @@ def search(request):
 @require_GET
 @cache_public_page(params=["page"])
 def tag_list(request):
-    tags = Tag.objects.with_public_talk_counts().order_by("name", "id")
+    tags = Tag.objects.public().with_public_talk_counts().order_by("name", "id")
     page = paginate(request, tags, TAGS_PER_PAGE)
     return render(request, "seminars/tag_list.html", {"tags": page, "page": page})
 
@@ -145,7 +145,7 @@ def tag_list(request):
 @require_GET
 @cache_public_page(params=["page"])
 def tag_detail(request, slug):
-    tag = get_object_or_404(Tag, slug=slug)
+    tag = get_object_or_404(Tag.objects.public(), slug=slug)
     talks = upcoming_then_past(tags=tag)
     context = {"tag": tag, "page": paginate(request, talks), "changes_at": talks.changes_at}
     return until_a_talk_starts(render(request, "seminars/tag_detail.html", context), talks)
@@ -154,7 +154,7 @@ def tag_detail(request, slug):
 @require_GET
 @cache_public_page(params=["page"])
 def speaker_detail(request, slug):
-    speaker = get_object_or_404(Speaker, slug=slug)
+    speaker = get_object_or_404(Speaker.objects.public(), slug=slug)
     talks = upcoming_then_past(speakers=speaker)
     context = {"speaker": speaker, "page": paginate(request, talks), "changes_at": talks.changes_at}
     return until_a_talk_starts(render(request, "seminars/speaker_detail.html", context), talks)

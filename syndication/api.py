@@ -236,8 +236,8 @@ def list_talk_comments(request, slug: Path[Slug]):
 )
 @paginate(Pagination)
 def list_tags(request):
-    """Tags by name, each with its number of public talks."""
-    return Tag.objects.with_public_talk_counts().order_by("name", "id")
+    """Tags that public talks use, by name, each with its number of public talks."""
+    return Tag.objects.public().with_public_talk_counts().order_by("name", "id")
 
 
 @api.get(

@@ -50,7 +50,7 @@ def all_talks_calendar(request):
 @require_GET
 @subscription_calendar
 def tag_calendar(request, slug):
-    tag = get_object_or_404(Tag, slug=slug)
+    tag = get_object_or_404(Tag.objects.public(), slug=slug)
     talks = talks_in_window().filter(tags=tag)
     return calendar_response(request, f"{settings.SITE_NAME}: {tag.name}", talks)
 
@@ -65,7 +65,7 @@ def series_calendar(request, slug):
 @require_GET
 @subscription_calendar
 def speaker_calendar(request, slug):
-    speaker = get_object_or_404(Speaker, slug=slug)
+    speaker = get_object_or_404(Speaker.objects.public(), slug=slug)
     talks = talks_in_window().filter(speakers=speaker)
     return calendar_response(request, f"{settings.SITE_NAME}: talks by {speaker.name}", talks)
 

@@ -99,7 +99,7 @@ class TalkFeed(ETagFeed):
 
 class TagTalkFeed(TalkFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
+        return get_object_or_404(Tag.objects.public(), slug=slug)
 
     def title(self, tag):
         return f"{settings.SITE_NAME}: {tag.name}"

@@ -30,8 +30,7 @@ class TalkSitemap(Sitemap):
 
 class TagSitemap(Sitemap):
     def items(self):
-        public_tags = Tag.objects.filter(talks__status__in=Talk.PUBLIC_STATUSES)
-        return public_tags.distinct().order_by("id")
+        return Tag.objects.public().order_by("id")
 
     def lastmod(self, tag):
         return tag.updated
@@ -39,8 +38,7 @@ class TagSitemap(Sitemap):
 
 class SpeakerSitemap(Sitemap):
     def items(self):
-        public_speakers = Speaker.objects.filter(talks__status__in=Talk.PUBLIC_STATUSES)
-        return public_speakers.distinct().order_by("id")
+        return Speaker.objects.public().order_by("id")
 
     def lastmod(self, speaker):
         return speaker.updated

@@ -187,3 +187,29 @@ def test_forms_work_with_an_http_only_csrf_cookie():
         {"login": user.email, "password": PASSWORD, "csrfmiddlewaretoken": token},
     )
     assert response.status_code == 302
+
+
+def oversized_post(client):
+    return client.post(
+        reverse("account_login"), data=b"x", content_type="text/plain", CONTENT_LENGTH=10**9
+    )
+
+
+# Responses made above Django's XFrameOptionsMiddleware: whitenoise's static files,
+# CommonMiddleware's slash redirects, a bad Host's 400 and an oversized body's 413.
+FRAMED_ELSEWHERE = {
+    "static": (lambda client: client.get("/static/css/site.css"), 200),
+    "slash redirect": (lambda client: client.get("/talks"), 301),
+    "bad host": (lambda client: client.get("/", HTTP_HOST="evil.example"), 400),
+    "too big": (oversized_post, 413),
+}
+
+
+@pytest.mark.parametrize("kind", FRAMED_ELSEWHERE)
+def test_no_response_can_be_framed(client, kind):
+    request, status = FRAMED_ELSEWHERE[kind]
+    response = request(client)
+    response.close()
+    assert response.status_code == status
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.get("Content-Security-Policy", "")

@@ -54,7 +54,7 @@ class PublicFragmentNode(template.Node):
         tokens, stored = read_versions_and(versions, key)
         now = timezone.now().timestamp()
         if stored is not None and stored[0] == tokens and (stored[1] is None or now < stored[1]):
-            return mark_safe(stored[2])  # noqa: S308 - stored by this tag from a rendered template
+            return mark_safe(stored[2])  # noqa: S308  # nosec B308, B703 # this tag stored it from a rendered template
         html = self.nodelist.render(context)
         if CSRF_FIELD not in html.encode():
             self.store(key, versions, tokens, options.get("until"), html)

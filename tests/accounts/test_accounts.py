@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from tests.factories import PASSWORD, CommentFactory, UserFactory
+from tests.test_settings import PRODUCTION, read_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -219,3 +220,23 @@ def test_a_signed_up_user_is_not_shown_by_email_to_the_public(client):
     assert "Countess" in content
     assert "ada.lovelace" not in content
     assert user.username not in content
+
+
+# Sign-up never reveals that an address has an account
+
+
+@pytest.mark.parametrize("verification", ["optional", "mandatory", "none"])
+def test_signing_up_with_a_taken_address_does_not_say_so(client, settings, verification):
+    env = {**PRODUCTION, "ACCOUNT_EMAIL_VERIFICATION": verification}
+    configured = read_settings(env, "ACCOUNT_EMAIL_VERIFICATION", "ACCOUNT_PREVENT_ENUMERATION")
+    assert configured["ACCOUNT_EMAIL_VERIFICATION"] == verification
+    settings.ACCOUNT_EMAIL_VERIFICATION = verification
+    settings.ACCOUNT_PREVENT_ENUMERATION = configured["ACCOUNT_PREVENT_ENUMERATION"]
+    UserFactory(email="taken@example.org")
+
+    taken = sign_up(Client(), email="taken@example.org", display_name="Someone")
+    fresh = sign_up(Client(), email="fresh@example.org", display_name="Someone else")
+
+    assert taken.status_code == fresh.status_code == 302
+    assert taken["Location"] == fresh["Location"]
+    assert "already registered" not in taken.content.decode()

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.test import Client
 from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
 
 from accounts.views import delete_user
 from seminars.models import Comment, Talk
@@ -118,6 +119,49 @@ def test_a_held_comment_can_be_approved_in_its_form(admin_client, talk):
     admin_client.post(url, {"body": held.body, "status": PUBLISHED})
     held.refresh_from_db()
     assert (held.status, held.held_reason) == (PUBLISHED, "")
+
+
+# Editing the text: only superusers, and the thread says so
+
+
+def test_an_organiser_cannot_rewrite_a_comment(admin_client, talk):
+    comment = CommentFactory(talk=talk, body="What I *said*.")
+    url = reverse("admin:seminars_comment_change", args=[comment.pk])
+    response = admin_client.post(url, {"body": "What I never said.", "status": PUBLISHED})
+    assert response.status_code == 302
+    comment.refresh_from_db()
+    assert comment.body == "What I *said*."
+    assert "never" not in comment.body_html
+    assert comment.moderator_edited is None
+
+
+def test_an_organiser_sees_the_text_read_only(admin_client, talk):
+    comment = CommentFactory(talk=talk)
+    response = admin_client.get(reverse("admin:seminars_comment_change", args=[comment.pk]))
+    assert "body" not in response.context["adminform"].form.fields
+
+
+def test_a_superusers_edit_is_shown_on_the_thread(client, talk):
+    comment = CommentFactory(talk=talk, body="A link to spam.example")
+    client.force_login(SuperuserFactory())
+    url = reverse("admin:seminars_comment_change", args=[comment.pk])
+    client.post(url, {"body": "A link to [removed].", "status": PUBLISHED})
+    comment.refresh_from_db()
+    assert comment.body == "A link to [removed]."
+    assert comment.moderator_edited is not None
+    page = Client().get(talk.get_absolute_url())
+    assertContains(page, "[removed]")
+    assertContains(page, "edited by a moderator", count=1)
+
+
+def test_a_superuser_saving_without_changing_the_text_marks_nothing(client, talk):
+    comment = CommentFactory(talk=talk, status=HELD)
+    client.force_login(SuperuserFactory())
+    url = reverse("admin:seminars_comment_change", args=[comment.pk])
+    client.post(url, {"body": comment.body, "status": PUBLISHED})
+    comment.refresh_from_db()
+    assert (comment.status, comment.moderator_edited) == (PUBLISHED, None)
+    assertNotContains(Client().get(talk.get_absolute_url()), "edited by a moderator")
 
 
 # Removing with a reason

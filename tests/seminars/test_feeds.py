@@ -185,6 +185,7 @@ def test_every_page_head_links_the_site_feed(client):
 
 def test_a_tag_page_head_links_its_feed(client):
     tag = TagFactory()
+    TalkFactory(tags=[tag])
 
     assert reverse("syndication:tag-feed", args=[tag.slug]) in atom_links(
         client.get(tag.get_absolute_url())

@@ -186,12 +186,19 @@ def test_a_bad_page_number_gives_a_sensible_page(client, two_pages, page, value,
     assert linked_talks(response, listing) == expected
 
 
-@pytest.mark.parametrize("page", PAGINATED)
+# A tag or speaker with no public talk has no page at all (test_draft_only).
+@pytest.mark.parametrize("page", ["talk-list", "series-detail"])
 def test_an_empty_list_says_so(client, page):
     tag, speaker, series = TagFactory(), SpeakerFactory(), SeriesFactory()
     response = client.get(PAGINATED[page](tag, speaker, series), {"page": 3})
     assert response.status_code == 200
     assert 'class="empty"' in response.content.decode()
+
+
+@pytest.mark.parametrize("page", ["tag-detail", "speaker-detail"])
+def test_a_tag_or_speaker_without_public_talks_has_no_page(client, page):
+    tag, speaker, series = TagFactory(), SpeakerFactory(), SeriesFactory()
+    assert client.get(PAGINATED[page](tag, speaker, series)).status_code == 404
 
 
 # --- Drafts and cancelled talks ---------------------------------------------------------
@@ -269,8 +276,8 @@ def test_tag_counts_include_cancelled_talks_and_leave_out_drafts(client, shared)
     home = client.get(reverse("seminars:home"))
     assert shown_count(tag_list, shared["tag"]) == 2
     assert shown_count(home, shared["tag"]) == 2
-    assert shown_count(tag_list, drafts_only) == 0
-    # The home page lists only tags that have something to show.
+    # What only drafts use is not public (test_draft_only).
+    assert shown_count(tag_list, drafts_only) is None
     assert shown_count(home, drafts_only) is None
 
 
@@ -328,6 +335,7 @@ def test_tag_speaker_and_series_pages_list_only_their_own_talks(client):
 
 def test_tag_page_names_the_tag(client):
     tag = TagFactory(name="Machine learning", description="Learning from data.")
+    TalkFactory(tags=[tag])
     text = strip_tags(client.get(tag.get_absolute_url()).content.decode())
     assert "Tag - Machine learning" in text
     assert "Learning from data." in text
@@ -335,6 +343,7 @@ def test_tag_page_names_the_tag(client):
 
 def test_speaker_page_names_the_speaker_and_links_their_homepage(client):
     speaker = SpeakerFactory(affiliation="Imperial College", homepage="https://example.org/ada")
+    TalkFactory(speakers=[speaker])
     content = client.get(speaker.get_absolute_url()).content.decode()
     assert speaker.name in content
     assert "Imperial College" in content
