@@ -286,11 +286,20 @@ def test_a_renamed_tag_shows_on_the_talk_and_the_tag_list(client, talk):
 
 
 def test_a_tag_taken_off_a_talk_leaves_its_page(client, talk):
+    TalkFactory(title="Jets", tags=talk.tags.all())
     warm(client, "/tags/fluids/")
 
     talk.tags.clear()
 
     assert "Vortex rings" not in fresh(client, "/tags/fluids/")
+
+
+def test_a_tag_taken_off_its_last_public_talk_is_no_longer_found(client, talk):
+    warm(client, "/tags/fluids/")
+
+    talk.tags.clear()
+
+    assert client.get("/tags/fluids/").status_code == 404
 
 
 def test_renamed_speakers_and_series_show_on_the_talk(client, talk):
