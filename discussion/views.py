@@ -10,6 +10,7 @@ rules; then it is saved, and once committed accounts.notifications hears of it.
 
 import time
 from datetime import timedelta
+from functools import cached_property
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -70,6 +71,37 @@ def thread_shows_math(comments) -> bool:
     return any(contains_math(entry.body_html) for entry in entries if not entry.removed)
 
 
+class Thread:
+    """The page of a talk's thread that `user` sees, marked for the template, read when
+    first used: the public's thread may come from a public fragment, unread."""
+
+    def __init__(self, talk, user, number: int, moderates: bool, removal):
+        self.talk, self.user, self.number = talk, user, number
+        self.moderates, self.removal = moderates, removal
+
+    @cached_property
+    def page(self):
+        page = thread_page(self.talk, self.user, self.number)
+        mark_thread(page.comments, self.user, self.moderates, self.removal)
+        return page
+
+    def __getattr__(self, name):
+        # comments, url, has_next...: the ThreadPage's.
+        return getattr(self.page, name)
+
+    @property
+    def shows_math(self) -> bool:
+        return thread_shows_math(self.page.comments)
+
+
+def sees_the_public_thread(user, talk, moderates: bool) -> bool:
+    """Whether `user`'s thread is the public's: not a moderator's (held comments and
+    controls), nor a commenter's (their links, their held comments)."""
+    if moderates:
+        return False
+    return not user.is_authenticated or not talk.comments.filter(author=user).exists()
+
+
 def render_talk(
     request,
     talk,
@@ -90,24 +122,34 @@ def render_talk(
     """
     user = request.user
     moderates = moderation.can_moderate(user, talk.series)
-    thread = thread_page(talk, user, shown_page(request, talk, reply_to, removal))
-    comments = thread.comments
-    mark_thread(comments, user, moderates, removal)
+    number = shown_page(request, talk, reply_to, removal)
+    thread = Thread(talk, user, number, moderates, removal)
+    # The first page of the public's thread is a public fragment (talk_detail.html);
+    # a later page is read here, since one past the end answers 404.
+    public_thread = (
+        sees_the_public_thread(user, talk, moderates)
+        and number == 1
+        and reply_to is None
+        and removal is None
+    )
     if form is None and user.is_authenticated:
         form = NewCommentForm()
-    if thread.is_past_the_end and status == 200:
+    if not public_thread and thread.is_past_the_end and status == 200:
         status = 404
+    abstract_shows_math = contains_math(talk.abstract_html)
     context = {
         "talk": talk,
         "thread": thread,
-        "comments": comments,
+        "public_thread": public_thread,
         "form": form,
         "reply_to": reply_to,
         "reply_form": reply_form,
         "refusal": refusal,
         "moderates": moderates,
-        # The math stylesheet and its font load only where math is shown.
-        "shows_math": contains_math(talk.abstract_html) or thread_shows_math(comments),
+        # The math stylesheet and its font load only where math is shown; the public
+        # thread's fragment links it itself.
+        "abstract_shows_math": abstract_shows_math,
+        "shows_math": abstract_shows_math or (not public_thread and thread.shows_math),
     }
     return render(request, "discussion/talk_detail.html", context, status=status)
 

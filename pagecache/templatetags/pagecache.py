@@ -8,7 +8,7 @@ fragments, under the version tokens of the data they show:
       ... nothing but what every visitor may see ...
     {% end_public_fragment %}
 
-A fragment is keyed by its name, the page's address and the values after the
+Fragments serve signed-in visitors only. A fragment is keyed by its name, the page's address and the values after the
 name (the visitor's time zone, where times show), and counts while the site's
 tokens (and the talk's thread, with `thread=`) are current and `until` (a
 datetime) has not passed. Only what a template puts between the tags is shared;
@@ -44,7 +44,10 @@ class PublicFragmentNode(template.Node):
 
     def render(self, context):
         request = context.get("request")
-        if settings.DEBUG or request is None:
+        # Anonymous visitors' pages are stored whole (pagecache.pages), under
+        # tokens read before the page: a fragment claiming one first would keep
+        # the page from being stored.
+        if settings.DEBUG or request is None or not request.user.is_authenticated:
             return self.nodelist.render(context)
         options = {key: value.resolve(context) for key, value in self.options.items()}
         versions = [SITE_VERSION]

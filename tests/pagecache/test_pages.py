@@ -511,6 +511,35 @@ def test_the_home_pages_tag_cloud_is_shared_with_signed_in_visitors_until_a_chan
     assert "Acoustics" in member.get("/").content.decode()
 
 
+def test_the_public_thread_is_a_fragment_shared_until_a_comment_changes_it(
+    talk, django_assert_num_queries
+):
+    signed_in_client().get(talk.get_absolute_url())
+    member = signed_in_client()
+
+    # session, user; the talk with its series, its speakers, its tags; whether the
+    # member commented on it. The thread comes from the fragment.
+    with django_assert_num_queries(6):
+        shared = member.get(talk.get_absolute_url()).content.decode()
+    CommentFactory(talk=talk, body="A second remark")
+    changed = member.get(talk.get_absolute_url()).content.decode()
+
+    assert "A first remark" in shared and "A second remark" not in shared
+    assert "A second remark" in changed
+    assert 'id="comment-form"' in shared
+
+
+def test_a_commenter_gets_their_own_thread_not_the_fragment(talk):
+    signed_in_client().get(talk.get_absolute_url())
+    grace = UserFactory(display_name="Grace")
+    mine = CommentFactory(talk=talk, author=grace, body="Mine", status=Comment.Status.HELD)
+
+    page = signed_in_client(grace).get(talk.get_absolute_url()).content.decode()
+
+    assert "Mine" in page
+    assert reverse("discussion:comment-edit", args=[mine.pk]) in page
+
+
 FRAGMENT_WITH_A_TOKEN = Template(
     "{% load pagecache %}{% public_fragment 'form' %}{% csrf_token %}{% end_public_fragment %}"
 )

@@ -30,7 +30,7 @@ def make_comments(talk, count, **fields):
 
 
 def shown_ids(response) -> list[int]:
-    return [comment.pk for comment in response.context["comments"]]
+    return [comment.pk for comment in response.context["thread"].comments]
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_the_first_page_holds_the_oldest_comments_with_their_replies(client, tal
     response = client.get(talk_url(talk))
 
     assert shown_ids(response) == [c.pk for c in long_thread[:COMMENTS_PER_PAGE]]
-    assert [r.body for r in response.context["comments"][0].thread_replies] == ["A reply"]
+    assert [r.body for r in response.context["thread"].comments[0].thread_replies] == ["A reply"]
     assert f'href="{talk_url(talk)}?page=2#comments"' in response.content.decode()
     assert "Earlier comments" not in response.content.decode()
 
