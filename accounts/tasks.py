@@ -97,7 +97,7 @@ def send_digest_email(digest_id: int, attempt: int = 1) -> str:
         return "not needed"
     recipient = recipient_wanting(digest.user_id, "digest")
     # Talks unpublished or cancelled since the digest was queued drop out of it.
-    talks = digest.talks.filter(status=Talk.Status.PUBLISHED).for_list_page().order_by("start")
+    talks = digest.talks.filter(status=Talk.Status.PUBLISHED).for_talk_page().order_by("start")
     talks = list(talks)
     if recipient is None or not talks:
         return "not needed"

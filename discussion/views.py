@@ -35,7 +35,7 @@ HELD_MESSAGE = "Thank you! Your comment is awaiting approval by the series’ or
 
 
 def get_public_talk(slug):
-    return get_object_or_404(Talk.objects.public().for_list_page(), slug=slug)
+    return get_object_or_404(Talk.objects.public().for_talk_page(), slug=slug)
 
 
 @require_GET

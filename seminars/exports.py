@@ -20,7 +20,7 @@ from .models import Talk
 
 
 def series_talks(series):
-    return Talk.objects.filter(series=series).for_list_page().order_by("start", "id")
+    return Talk.objects.filter(series=series).for_talk_page().order_by("start", "id")
 
 
 def talk_record(talk, zone) -> dict:

@@ -6,17 +6,12 @@ from functools import cached_property
 from django.apps import apps
 from django.db import models
 from django.db.models import (
-    BooleanField,
-    Case,
     Count,
     Exists,
-    F,
     Min,
     OuterRef,
     Prefetch,
     Q,
-    Value,
-    When,
     prefetch_related_objects,
 )
 from django.utils import timezone
@@ -32,33 +27,21 @@ class TalkQuerySet(models.QuerySet):
     def past(self):
         return self.filter(start__lt=timezone.now()).order_by("-start")
 
-    def upcoming_first(self):
-        """Upcoming talks soonest first, then past talks most recent first.
-
-        One ordering, so a single paginated list can hold both.
-        """
-        now = timezone.now()
-        return self.annotate(
-            is_past=Case(
-                When(start__lt=now, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
-        ).order_by(
-            "is_past",
-            Case(When(start__gte=now, then=F("start"))).asc(),
-            F("start").desc(),
-            "id",
-        )
-
-    def for_list_page(self):
-        """Everything a talk card shows, in a constant number of queries."""
+    def for_talk_page(self):
+        """A talk in full, with its series, speakers and tags, in a constant number of
+        queries: for its page, and wherever a talk is shown whole (calendar events,
+        feed entries, exports, emails)."""
         return self.select_related("series").prefetch_related(*talk_card_prefetches())
 
     def for_cards(self):
-        """A talk card's own fields and series, without the abstract, which cards do not
-        show: the rows a list reads stay small, however long the abstracts."""
-        return self.select_related("series").defer("abstract", "abstract_html", "search_names")
+        """What a talk card shows (lists, the API's lists): without the abstract, which
+        cards do not show, so the rows a list reads stay small however long the
+        abstracts; speakers and tags in one query each."""
+        return (
+            self.select_related("series")
+            .defer("abstract", "abstract_html", "search_names")
+            .prefetch_related(*talk_card_prefetches())
+        )
 
 
 def talk_card_prefetches():
@@ -72,20 +55,22 @@ def talk_card_prefetches():
 
 
 class UpcomingThenPast(Sequence):
-    """Talks as upcoming_first() orders them, for a Paginator to slice.
+    """Talks upcoming first (soonest first), then past ones (most recent first), for a
+    Paginator (pages) or a slice (the API) to read: the one "upcoming first" order.
 
-    upcoming_first() sorts every talk on each page read. Here a page is read from
-    the upcoming talks in start order and the past ones in reverse, each a range
-    of the start index, so its cost does not grow with the archive: a count, one
-    query or two (on the page where the upcoming talks end), and the cards'
-    speakers and tags. Each talk gets `is_past`, as upcoming_first() annotates.
+    Sorting every talk on each page read would grow with the archive. Here a page
+    is read from the upcoming talks in start order and the past ones in reverse,
+    each a range of the start index: a count, one query or two (on the page where
+    the upcoming talks end), and the cards' speakers and tags. Each talk gets
+    `is_past`.
     The count also says when the list next changes (`changes_at`), for the page cache.
     """
 
     def __init__(self, talks):
         self.talks = talks
         self.now = timezone.now()
-        cards = talks.for_cards()
+        # The speakers and tags of both parts are read together (read()).
+        cards = talks.for_cards().prefetch_related(None)
         self.upcoming = cards.filter(start__gte=self.now).order_by("start", "id")
         self.past = cards.filter(start__lt=self.now).order_by("-start", "-id")
 

@@ -94,7 +94,7 @@ def uses_full_text_search() -> bool:
 
 def search_talks(query: str):
     """Public talks matching `query`, best first, ready for a talk list page."""
-    talks = Talk.objects.public().for_list_page()
+    talks = Talk.objects.public().for_talk_page()
     if uses_full_text_search():
         return full_text_search(talks, query)
     return word_search(talks, query)

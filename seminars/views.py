@@ -9,7 +9,8 @@ from django.views.decorators.http import require_GET
 
 from pagecache.pages import cache_public_page
 
-from .models import Series, Speaker, Tag, Talk
+from .groups import GROUPS
+from .models import Series, Tag, Talk
 from .queries import UpcomingThenPast, next_talk_start, talk_card_prefetches
 from .search import SearchForm, search_hits, search_talks
 
@@ -24,10 +25,6 @@ HOME_TAGS = 30
 def paginate(request, queryset, per_page=TALKS_PER_PAGE):
     """The requested page; a missing, malformed or out-of-range ?page= gives a sensible page."""
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
-
-
-def public_talks():
-    return Talk.objects.public().for_cards().prefetch_related(*talk_card_prefetches())
 
 
 def upcoming_then_past(**filters):
@@ -45,10 +42,10 @@ def until_a_talk_starts(response, talks: UpcomingThenPast):
 @require_GET
 @cache_public_page(expires=next_talk_start)
 def home(request):
-    talks = Talk.objects.public().for_cards()
+    # The speakers and tags of both lists in one query each, after both are read.
+    talks = Talk.objects.public().for_cards().prefetch_related(None)
     upcoming = list(talks.upcoming()[:HOME_UPCOMING])
     recent = list(talks.past()[:HOME_RECENT])
-    # The speakers and tags of both lists in one query each.
     prefetch_related_objects([*upcoming, *recent], *talk_card_prefetches())
     context = {
         "upcoming": upcoming,
@@ -74,9 +71,9 @@ TALK_LIST_TITLES = {"": "All talks", "upcoming": "Upcoming talks", "past": "Past
 def talk_list(request):
     when = request.GET.get("when", "")
     if when == "upcoming":
-        talks = public_talks().upcoming()
+        talks = Talk.objects.public().for_cards().upcoming()
     elif when == "past":
-        talks = public_talks().past()
+        talks = Talk.objects.public().for_cards().past()
     else:
         when, talks = "", upcoming_then_past()
     page = paginate(request, talks)
@@ -115,7 +112,9 @@ def talk_archive(request, year):
         "years": years,
         "newer_year": years[position - 1] if position > 0 else None,
         "older_year": years[position + 1] if position + 1 < len(years) else None,
-        "page": paginate(request, public_talks().past().filter(start__year=year)),
+        "page": paginate(
+            request, Talk.objects.public().for_cards().past().filter(start__year=year)
+        ),
     }
     return render(request, "seminars/archive.html", context)
 
@@ -144,24 +143,6 @@ def tag_list(request):
 
 @require_GET
 @cache_public_page(params=["page"])
-def tag_detail(request, slug):
-    tag = get_object_or_404(Tag.objects.public(), slug=slug)
-    talks = upcoming_then_past(tags=tag)
-    context = {"tag": tag, "page": paginate(request, talks), "changes_at": talks.changes_at}
-    return until_a_talk_starts(render(request, "seminars/tag_detail.html", context), talks)
-
-
-@require_GET
-@cache_public_page(params=["page"])
-def speaker_detail(request, slug):
-    speaker = get_object_or_404(Speaker.objects.public(), slug=slug)
-    talks = upcoming_then_past(speakers=speaker)
-    context = {"speaker": speaker, "page": paginate(request, talks), "changes_at": talks.changes_at}
-    return until_a_talk_starts(render(request, "seminars/speaker_detail.html", context), talks)
-
-
-@require_GET
-@cache_public_page(params=["page"])
 def series_list(request):
     page = paginate(request, Series.objects.order_by("name", "id"), SERIES_PER_PAGE)
     return render(request, "seminars/series_list.html", {"series_list": page, "page": page})
@@ -169,8 +150,10 @@ def series_list(request):
 
 @require_GET
 @cache_public_page(params=["page"])
-def series_detail(request, slug):
-    series = get_object_or_404(Series, slug=slug)
-    talks = upcoming_then_past(series=series)
-    context = {"series": series, "page": paginate(request, talks), "changes_at": talks.changes_at}
-    return until_a_talk_starts(render(request, "seminars/series_detail.html", context), talks)
+def group_detail(request, slug, kind):
+    """A tag's, a speaker's or a series' page (seminars.groups): its talks, upcoming first."""
+    group = GROUPS[kind]
+    owner = get_object_or_404(group.public(), slug=slug)
+    talks = upcoming_then_past(**{group.lookup: owner})
+    context = {kind: owner, "page": paginate(request, talks), "changes_at": talks.changes_at}
+    return until_a_talk_starts(render(request, f"seminars/{kind}_detail.html", context), talks)

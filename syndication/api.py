@@ -18,6 +18,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StringConstraints
 
 from seminars.models import Comment, Series, Tag, Talk
+from seminars.queries import UpcomingThenPast
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -168,7 +169,7 @@ class Pagination(LimitOffsetPagination):
 
 
 def public_talks():
-    return Talk.objects.public().for_list_page()
+    return Talk.objects.public().for_cards()
 
 
 def filter_talks(talks, filters: TalkFilters):
@@ -185,7 +186,7 @@ def filter_talks(talks, filters: TalkFilters):
         return talks.upcoming().order_by("start", "id")
     if filters.when == "past":
         return talks.past().order_by("-start", "-id")
-    return talks.upcoming_first()
+    return UpcomingThenPast(talks)
 
 
 @api.get(
@@ -209,8 +210,10 @@ def list_talks(request, filters: Query[TalkFilters]):
 def get_talk(request, slug: Path[Slug]):
     """One public talk with its abstract and first public comments."""
     comments = Comment.objects.public().for_thread()[:TALK_DETAIL_COMMENTS]
-    talks = public_talks().prefetch_related(
-        Prefetch("comments", queryset=comments, to_attr="public_comments")
+    talks = (
+        Talk.objects.public()
+        .for_talk_page()
+        .prefetch_related(Prefetch("comments", queryset=comments, to_attr="public_comments"))
     )
     return get_object_or_404(talks, slug=slug)
 

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from pagecache.pages import cache_public_page
+from seminars.groups import GROUPS
 from seminars.icalendar import calendar_response
-from seminars.models import Series, Speaker, Tag, Talk
+from seminars.models import Talk
 
 PAST_WINDOW = datetime.timedelta(days=30)
 
@@ -27,7 +28,7 @@ def talks_in_window():
     seminars.icalendar.calendar_response takes the first MAX_EVENTS.
     """
     since = timezone.now() - PAST_WINDOW
-    return Talk.objects.public().filter(start__gte=since).for_list_page().order_by("start", "id")
+    return Talk.objects.public().filter(start__gte=since).for_talk_page().order_by("start", "id")
 
 
 def window_moves(now):
@@ -49,31 +50,18 @@ def all_talks_calendar(request):
 
 @require_GET
 @subscription_calendar
-def tag_calendar(request, slug):
-    tag = get_object_or_404(Tag.objects.public(), slug=slug)
-    talks = talks_in_window().filter(tags=tag)
-    return calendar_response(request, f"{settings.SITE_NAME}: {tag.name}", talks)
-
-
-@require_GET
-@subscription_calendar
-def series_calendar(request, slug):
-    series = get_object_or_404(Series, slug=slug)
-    return calendar_response(request, series.name, talks_in_window().filter(series=series))
-
-
-@require_GET
-@subscription_calendar
-def speaker_calendar(request, slug):
-    speaker = get_object_or_404(Speaker.objects.public(), slug=slug)
-    talks = talks_in_window().filter(speakers=speaker)
-    return calendar_response(request, f"{settings.SITE_NAME}: talks by {speaker.name}", talks)
+def group_calendar(request, slug, kind):
+    """A tag's, a speaker's or a series' calendar (seminars.groups)."""
+    group = GROUPS[kind]
+    owner = get_object_or_404(group.public(), slug=slug)
+    talks = talks_in_window().filter(**{group.lookup: owner})
+    return calendar_response(request, group.calendar_name(owner), talks)
 
 
 @require_GET
 @cache_public_page(same_for_everyone=True)
 def talk_calendar(request, slug):
     """One talk, whenever it is: the "add to calendar" download."""
-    talk = get_object_or_404(Talk.objects.public().for_list_page(), slug=slug)
+    talk = get_object_or_404(Talk.objects.public().for_talk_page(), slug=slug)
     # Slugs are ASCII letters, digits, hyphens and underscores: safe in the header.
     return calendar_response(request, talk.title, [talk], filename=f"{talk.slug}.ics")

@@ -74,7 +74,7 @@ class TalkFeed(ETagFeed):
 
     def items(self, obj):
         talks = self.select_talks(Talk.objects.public(), obj)
-        return talks.for_list_page().order_by("-created", "-id")[:FEED_LENGTH]
+        return talks.for_talk_page().order_by("-created", "-id")[:FEED_LENGTH]
 
     def select_talks(self, talks, obj):
         return talks

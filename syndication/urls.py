@@ -11,9 +11,24 @@ app_name = "syndication"
 urlpatterns = [
     # Calendars (iCalendar), Atom feeds, and discovery for search engines.
     path("calendar.ics", calendars.all_talks_calendar, name="calendar"),
-    path("tags/<slug:slug>/calendar.ics", calendars.tag_calendar, name="tag-calendar"),
-    path("series/<slug:slug>/calendar.ics", calendars.series_calendar, name="series-calendar"),
-    path("speakers/<slug:slug>/calendar.ics", calendars.speaker_calendar, name="speaker-calendar"),
+    path(
+        "tags/<slug:slug>/calendar.ics",
+        calendars.group_calendar,
+        {"kind": "tag"},
+        name="tag-calendar",
+    ),
+    path(
+        "series/<slug:slug>/calendar.ics",
+        calendars.group_calendar,
+        {"kind": "series"},
+        name="series-calendar",
+    ),
+    path(
+        "speakers/<slug:slug>/calendar.ics",
+        calendars.group_calendar,
+        {"kind": "speaker"},
+        name="speaker-calendar",
+    ),
     path("talks/<slug:slug>/calendar.ics", calendars.talk_calendar, name="talk-calendar"),
     # Feeds are served from the anonymous page cache (calendars are decorated).
     path("feed/", cache_public_page()(feeds.TalkFeed()), name="feed"),

@@ -8,8 +8,9 @@ fragments, under the version tokens of the data they show:
       ... nothing but what every visitor may see ...
     {% end_public_fragment %}
 
-Fragments serve signed-in visitors only. A fragment is keyed by its name, the page's address and the values after the
-name (the visitor's time zone, where times show), and counts while the site's
+Fragments serve signed-in visitors only. A fragment is keyed by its name, the
+page's address and the values after the name (the visitor's time zone, where
+times show), and counts while the site's
 tokens (and the talk's thread, with `thread=`) are current and `until` (a
 datetime) has not passed. Only what a template puts between the tags is shared;
 a fragment that holds a CSRF token is never stored.

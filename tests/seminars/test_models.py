@@ -165,11 +165,11 @@ def test_public_talks_leave_out_drafts():
     assert set(Talk.objects.public()) == {published, cancelled}
 
 
-def test_upcoming_past_and_upcoming_first():
+def test_upcoming_past_and_upcoming_then_past():
     later, soon, recent, long_ago = on_day(9), on_day(1), on_day(-1), on_day(-9)
     assert list(Talk.objects.upcoming()) == [soon, later]
     assert list(Talk.objects.past()) == [recent, long_ago]
-    assert list(Talk.objects.upcoming_first()) == [soon, later, recent, long_ago]
+    assert list(UpcomingThenPast(Talk.objects.all())[:]) == [soon, later, recent, long_ago]
 
 
 @pytest.fixture
