@@ -10,7 +10,7 @@ from django.utils import timezone
 from seminars.feeds import FEED_LENGTH
 from seminars.models import Talk
 from tests.factories import CommentFactory, SeriesFactory, SpeakerFactory, TagFactory, TalkFactory
-from tests.seminars.markup import link_hrefs
+from tests.html import link_hrefs
 
 pytestmark = pytest.mark.django_db
 
