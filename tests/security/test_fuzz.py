@@ -103,13 +103,24 @@ def with_examples(examples: list[dict]):
 
 
 ROWS = one_row_per_pattern()
+# Found by this test: Django's admin answers 500 to an empty ?_to_field= on every
+# change and delete page (ModelAdmin.get_object looks up a field named ""). An
+# explicit example, so every run checks it, until the admin refuses it with a 400.
+EMPTY_TO_FIELD = {
+    "row": next(
+        row for row in ROWS if row.pattern == "admin/seminars/talk/<path:object_id>/change/"
+    ),
+    "parameters": {"_to_field": ""},
+}
 
 
 def test_query_parameters_never_break_a_page():
     world = build_world()
 
     @fuzz(max_examples=300)
-    @with_examples([{"row": row, "parameters": HOSTILE_PARAMETERS} for row in ROWS])
+    @with_examples(
+        [{"row": row, "parameters": HOSTILE_PARAMETERS} for row in ROWS] + [EMPTY_TO_FIELD]
+    )
     @given(row=st.sampled_from(ROWS), parameters=PARAMETERS)
     def check(row, parameters):
         with rolled_back():
