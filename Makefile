@@ -5,7 +5,17 @@ MANAGE := $(PYTHON) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev browser migrate lint format audit bench
+# The in-process tests run in this many pytest-xdist workers (`auto`: one a core).
+WORKERS ?= auto
+# Extra pytest arguments, e.g. PYTEST_ARGS="-x -k comment" or a --junitxml for CI.
+PYTEST_ARGS ?=
+PYTEST := $(VENV)/bin/pytest
+# Tests that start servers, a database cluster or Chromium of their own: timed,
+# port- and CPU-hungry, so they run one at a time, after the in-process tests.
+REAL := browser or real_processes
+
+.PHONY: run test check test-inprocess test-real install install-dev browser migrate lint \
+	format audit bench
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -53,15 +63,24 @@ run: migrate
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/bandit -c pyproject.toml -r config seminars accounts --quiet
+	$(VENV)/bin/bandit -c pyproject.toml -r config seminars accounts discussion syndication pagecache --quiet
+	$(MANAGE) makemigrations --check --dry-run
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: install-dev browser lint
-	$(MANAGE) makemigrations --check --dry-run
-	$(VENV)/bin/pytest
+# Everything, on the database DATABASE_URL names (SQLite without it).
+test: lint test-inprocess test-real
+
+# The edit-test loop: lint and every test that runs inside pytest's processes.
+check: lint test-inprocess
+
+test-inprocess: install-dev
+	$(PYTEST) -m "not ($(REAL))" -n $(WORKERS) $(PYTEST_ARGS)
+
+test-real: install-dev browser
+	$(PYTEST) -m "$(REAL)" $(PYTEST_ARGS)
 
 # Lighthouse (pinned in audit/package-lock.json) on the demo site, served as in
 # production; writes audit/scores.json and audit/scores.md. See audit/run.py.

@@ -1,6 +1,6 @@
 """Who is emailed about what: replies, comments held for approval, weekly digests.
 
-This module decides; seminars.tasks writes and sends, in the background worker
+This module decides; accounts.tasks writes and sends, in the background worker
 (`manage.py db_worker`). Deciding here costs a query or two and queuing a task
 is one INSERT, so a request never waits for a mail server. Tasks check again
 when they run, since a comment may be removed or a preference switched off
@@ -45,7 +45,7 @@ def comment_approved(comment) -> None:
 
 
 def organisers_to_tell(comment) -> list[int]:
-    # Staff only, as in seminars.moderation: other users listed on a series cannot moderate.
+    # Staff only, as in discussion.moderation: other users listed on a series cannot moderate.
     organisers = User.objects.filter(
         organised_series__talks=comment.talk_id,
         is_active=True,

@@ -1,6 +1,8 @@
 import pytest
 from django.core.cache import caches
 
+from tests.factories import UserFactory
+
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
@@ -46,6 +48,14 @@ def pytest_collection_modifyitems(items):
                 item.add_marker(rollback, append=False)
         elif {"transactional_db", "live_server"} & set(item.fixturenames):
             item.fixturenames.append("django_db_serialized_rollback")
+
+
+@pytest.fixture
+def signed_in_user(client):
+    """A new user, signed in on `client` (the sign-in itself has tests of its own)."""
+    user = UserFactory()
+    client.force_login(user)
+    return user
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from seminars.models import Comment
-from tests.factories import TalkFactory, UserFactory
+from tests.factories import TalkFactory
 from tests.test_settings import read_settings
 
 pytestmark = pytest.mark.django_db
@@ -21,13 +21,6 @@ MB = 1024 * 1024
 @pytest.fixture
 def talk():
     return TalkFactory()
-
-
-@pytest.fixture
-def user(client):
-    user = UserFactory()
-    client.force_login(user)
-    return user
 
 
 def post_comment(client, talk, **data):
@@ -51,7 +44,9 @@ def test_an_operator_can_change_the_request_limit():
     assert values == {"MAX_REQUEST_SIZE": 20 * MB}
 
 
-def test_an_oversized_form_is_refused_with_a_413_page_in_the_site_layout(client, user, talk):
+def test_an_oversized_form_is_refused_with_a_413_page_in_the_site_layout(
+    client, signed_in_user, talk
+):
     response = post_comment(client, talk, body="x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1))
 
     assert response.status_code == 413
@@ -66,7 +61,7 @@ def test_an_oversized_form_is_refused_with_a_413_page_in_the_site_layout(client,
     assert not Comment.objects.exists()
 
 
-def test_a_body_over_the_request_limit_is_refused_even_as_an_upload(client, user, talk):
+def test_a_body_over_the_request_limit_is_refused_even_as_an_upload(client, signed_in_user, talk):
     # Django streams uploaded files to disk without a size limit of its own.
     response = post_comment(client, talk, body="Hello", file=upload(settings.MAX_REQUEST_SIZE))
 
@@ -83,7 +78,7 @@ def test_the_request_limit_refuses_before_login_or_csrf_are_checked(client, talk
     assert response.status_code == 413
 
 
-def test_an_upload_of_a_few_megabytes_gets_through(client, user, talk):
+def test_an_upload_of_a_few_megabytes_gets_through(client, signed_in_user, talk):
     # The admin import takes files this size.
     response = post_comment(client, talk, body="Hello", file=upload(4 * MB))
 
@@ -91,13 +86,15 @@ def test_an_upload_of_a_few_megabytes_gets_through(client, user, talk):
     assert Comment.objects.get().body == "Hello"
 
 
-def test_a_comment_of_the_longest_allowed_length_in_four_byte_characters_fits(client, user, talk):
+def test_a_comment_of_the_longest_allowed_length_in_four_byte_characters_fits(
+    client, signed_in_user, talk
+):
     response = post_comment(client, talk, body="𝔸" * 5000)
     assert response.status_code == 302
     assert Comment.objects.get().body == "𝔸" * 5000
 
 
-def test_too_many_fields_are_refused_with_a_clear_page(client, user, talk):
+def test_too_many_fields_are_refused_with_a_clear_page(client, signed_in_user, talk):
     fields = {f"field{n}": "x" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
 
     response = post_comment(client, talk, body="Hello", **fields)
@@ -109,7 +106,7 @@ def test_too_many_fields_are_refused_with_a_clear_page(client, user, talk):
     assert not Comment.objects.exists()
 
 
-def test_too_many_files_are_refused_with_a_clear_page(client, user, talk):
+def test_too_many_files_are_refused_with_a_clear_page(client, signed_in_user, talk):
     files = {
         f"file{n}": upload(10, f"{n}.ics") for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FILES + 1)
     }

@@ -14,7 +14,7 @@ import os
 import re
 import subprocess
 import sys
-from html.parser import HTMLParser
+from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 import brotli
@@ -22,6 +22,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import SeriesFactory, SpeakerFactory, TagFactory, TalkFactory
+from tests.html import parse
 from tests.test_settings import PRODUCTION, PROJECT_DIR
 
 FIRST_VISIT_BUDGET = 60 * 1024
@@ -101,24 +102,27 @@ def test_static_files_come_brotli_or_gzip_compressed(production_static):
     assert answers["br"]["size"] < answers["gzip"]["size"] < answers["identity"]["size"] / 3
 
 
-class Resources(HTMLParser):
+@dataclass
+class Resources:
     """What a browser fetches for a page: stylesheets, scripts, icons, images, preloads."""
 
-    def __init__(self):
-        super().__init__()
-        self.urls: list[str] = []
-        self.blocking_scripts: list[str] = []
+    urls: list[str] = field(default_factory=list)
+    blocking_scripts: list[str] = field(default_factory=list)
 
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
+
+def resources_of(response) -> Resources:
+    resources = Resources()
+    for element in parse(response).iter():
+        tag, attributes = element.tag, element.attrs
         if tag == "link" and {"stylesheet", "icon", "preload"} & set(
             (attributes.get("rel") or "").split()
         ):
-            self.urls.append(attributes["href"])
+            resources.urls.append(attributes["href"])
         elif tag in ("script", "img") and attributes.get("src"):
-            self.urls.append(attributes["src"])
+            resources.urls.append(attributes["src"])
             if tag == "script" and not {"defer", "async"} & attributes.keys():
-                self.blocking_scripts.append(attributes["src"])
+                resources.blocking_scripts.append(attributes["src"])
+    return resources
 
 
 def downloaded_size(client, url: str) -> int:
@@ -148,8 +152,7 @@ def test_a_first_visit_to_the_talk_list_weighs_under_60_kb(client):
 
     page = client.get("/talks/", headers={"Accept-Encoding": "gzip"})
     assert page["Content-Encoding"] == "gzip"
-    resources = Resources()
-    resources.feed(client.get("/talks/").content.decode())
+    resources = resources_of(client.get("/talks/"))
     files = resources.urls + [
         ref for url in resources.urls if url.endswith(".css") for ref in css_references(client, url)
     ]
@@ -164,9 +167,8 @@ def test_a_first_visit_to_the_talk_list_weighs_under_60_kb(client):
 @pytest.mark.parametrize("url", ["/", "/talks/", "/tags/", "/series/", "/search/?q=rings"])
 def test_pages_load_nothing_from_other_sites_and_no_script_blocks_rendering(client, url):
     TalkFactory(title="Vortex rings", tags=[TagFactory()], speakers=[SpeakerFactory()])
-    resources = Resources()
 
-    resources.feed(client.get(url).content.decode())
+    resources = resources_of(client.get(url))
 
     assert resources.urls
     assert all(found.startswith("/static/") for found in resources.urls), resources.urls

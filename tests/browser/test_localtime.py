@@ -8,9 +8,8 @@ import datetime
 import zoneinfo
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
+from tests.browser.sessions import session_cookie
 from tests.factories import SeriesFactory, TalkFactory, UserFactory
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
@@ -95,15 +94,6 @@ def dated(moment):
     return f"{moment:%a} {moment.day} {moment:%b}, {moment:%H:%M}"
 
 
-def session_cookie(user):
-    client = Client()
-    client.force_login(user)
-    return {
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-    }
-
-
 def local_time_of(page, talk):
     """The text and title of the visitor's time next to `talk`'s series time."""
     iso_start = talk.start.astimezone(datetime.UTC).isoformat()
@@ -148,12 +138,14 @@ def test_nothing_changes_without_javascript(visit):
     assert page.locator("time").count() == len(talks)
 
 
-def test_script_leaves_a_signed_in_users_zone_alone(visit):
+def test_script_leaves_a_signed_in_users_zone_alone(visit, live_server):
     series, talks = london_talks()
     user = UserFactory(timezone="Europe/Berlin")
 
     page, problems = visit(
-        series.get_absolute_url(), cookies=[session_cookie(user)], timezone_id="Asia/Tokyo"
+        series.get_absolute_url(),
+        cookies=[session_cookie(user, live_server.url)],
+        timezone_id="Asia/Tokyo",
     )
 
     assert page.locator(".local-time").count() == len(talks)

@@ -25,6 +25,8 @@ from tests.reliability.servers import AppServer, stop_servers
 from tests.reliability.site import manage, production_env, run_python
 from tests.reliability.traffic import forms_in, new_comment_form
 
+pytestmark = pytest.mark.real_processes
+
 TIMEOUT = 10
 # Enough static files for the public pages: the admin's, the API docs' and the math
 # font would take a minute to compress.

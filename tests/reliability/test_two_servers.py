@@ -11,11 +11,14 @@ from django.conf import settings
 
 from .driver import Scenario, run
 
-pytestmark = pytest.mark.skipif(
-    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-    reason="PostgreSQL only (DATABASE_URL is SQLite here): the test stops and restarts a "
-    "database server of its own, and production runs on PostgreSQL",
-)
+pytestmark = [
+    pytest.mark.real_processes,
+    pytest.mark.skipif(
+        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+        reason="PostgreSQL only (DATABASE_URL is SQLite here): the test stops and restarts a "
+        "database server of its own, and production runs on PostgreSQL",
+    ),
+]
 
 
 @pytest.fixture(scope="module")

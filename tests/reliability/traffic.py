@@ -9,9 +9,10 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
 import requests
+
+from tests.html import parse
 
 # Seconds before a request is given up (the servers answer in milliseconds, a
 # 503 at once), and the pause before trying again after a 503 or no answer.
@@ -52,27 +53,19 @@ class Form:
     textareas: set[str] = field(default_factory=set)
 
 
-class FormParser(HTMLParser):
-    """The forms of a page with their named inputs' values and their textareas."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms: list[Form] = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.forms.append(Form(action=attrs.get("action") or ""))
-        elif self.forms and tag == "input" and attrs.get("name"):
-            self.forms[-1].fields[attrs["name"]] = attrs.get("value") or ""
-        elif self.forms and tag == "textarea" and attrs.get("name"):
-            self.forms[-1].textareas.add(attrs["name"])
-
-
 def forms_in(html: str) -> list[Form]:
-    parser = FormParser()
-    parser.feed(html)
-    return parser.forms
+    """The forms of a page with their named inputs' values and their textareas."""
+    forms = []
+    for element in parse(html).iter("form"):
+        form = Form(action=element.attrs.get("action") or "")
+        for field_element in element.iter():
+            name = field_element.attrs.get("name")
+            if field_element.tag == "input" and name:
+                form.fields[name] = field_element.attrs.get("value") or ""
+            elif field_element.tag == "textarea" and name:
+                form.textareas.add(name)
+        forms.append(form)
+    return forms
 
 
 def new_comment_form(html: str) -> Form:

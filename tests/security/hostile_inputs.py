@@ -11,8 +11,6 @@ browser test (tests/browser/test_xss.py) notices it.
 given length; the entry tests check that the forms refuse the rest.
 """
 
-import pytest
-
 HOSTILE_INPUTS = {
     # <script> elements, plain and disguised.
     "script": "<script>alert(1)</script>",
@@ -128,11 +126,6 @@ RUNS_IF_UNESCAPED = [
     "latex-bracket-breakout", "latex-matrix-script", "md-title-breakout",
     "md-autolink-quote", "md-fence-info", "json-breakout", "nul",
 ]  # fmt: skip
-
-
-def hostile_params():
-    """The corpus as pytest parameters, each named by its key."""
-    return [pytest.param(text, id=name) for name, text in HOSTILE_INPUTS.items()]
 
 
 def fit(text: str, max_length: int | None = None) -> str:

@@ -6,10 +6,11 @@ blocks. So any of these in a page means user text got through unescaped.
 """
 
 import json
-from html.parser import HTMLParser
 
 from django.conf import settings
 from django.urls import reverse
+
+from tests.html import parse
 
 # Attributes a browser follows or loads as a URL.
 URL_ATTRIBUTES = {
@@ -41,62 +42,24 @@ def scheme_of(url: str) -> str:
     return cleaned.split(":", 1)[0] + ":" if ":" in cleaned else ""
 
 
-class Page(HTMLParser):
-    """Every start tag, the text a reader sees, and the contents of each <script>."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.elements: list[tuple[str, dict]] = []
-        self.text_parts: list[str] = []
-        self.scripts: list[tuple[dict, str]] = []
-        self._in_script = False
-
-    def handle_starttag(self, tag, attrs):
-        attributes = {name: value or "" for name, value in attrs}
-        self.elements.append((tag, attributes))
-        if tag == "script":
-            self._in_script = True
-            self.scripts.append((attributes, ""))
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag == "script":
-            self._in_script = False
-
-    def handle_endtag(self, tag):
-        if tag == "script":
-            self._in_script = False
-
-    def handle_data(self, data):
-        if self._in_script:
-            attributes, text = self.scripts[-1]
-            self.scripts[-1] = (attributes, text + data)
-        else:
-            self.text_parts.append(data)
-
-    @property
-    def text(self) -> str:
-        return "".join(self.text_parts)
-
-    def attribute_values(self, tag: str, name: str) -> list[str]:
-        return [attrs[name] for element, attrs in self.elements if element == tag and name in attrs]
+def attributes_of(element) -> dict[str, str]:
+    """The element's attributes, a bare one (`<input autofocus>`) as the empty string."""
+    return {name: value or "" for name, value in element.attrs.items()}
 
 
-def parse(html: str | bytes) -> Page:
-    page = Page()
-    page.feed(html.decode() if isinstance(html, bytes) else html)
-    page.close()
-    return page
+def attribute_values(html, tag: str, name: str) -> list[str]:
+    elements = parse(html).iter(tag)
+    return [attributes_of(element)[name] for element in elements if name in element.attrs]
 
 
 def injection_problems(html: str | bytes) -> list[str]:
     """Everything in the page that could run script or load a foreign document."""
     page = parse(html)
     problems = []
-    for tag, attributes in page.elements:
-        problems += element_problems(tag, attributes)
-    for attributes, content in page.scripts:
-        problems += script_problems(attributes, content)
+    for element in page.iter():
+        problems += element_problems(element.tag, attributes_of(element))
+    for script in page.iter("script"):
+        problems += script_problems(attributes_of(script), script.text)
     return problems
 
 
@@ -140,4 +103,4 @@ def assert_no_injection(response, what: str = "") -> None:
 
 def shows_text(response, text: str) -> bool:
     """Whether `text` is on the page as text (so it was escaped, not read as markup)."""
-    return text in parse(response.content).text
+    return text in parse(response).text_outside_scripts

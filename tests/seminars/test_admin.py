@@ -3,7 +3,6 @@ moderation, talk times in the series' zone, and the allauth-guarded, rate-limite
 
 import datetime
 import zoneinfo
-from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -26,6 +25,7 @@ from tests.factories import (
     TalkFactory,
     UserFactory,
 )
+from tests.html import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -307,21 +307,10 @@ def test_talk_page_lists_its_comments_without_delete_boxes(client):
 # Talk times in the series' zone
 
 
-class InputValues(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.values = {}
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "input" and "name" in attrs:
-            self.values[attrs["name"]] = attrs.get("value", "")
-
-
 def input_values(response):
-    parser = InputValues()
-    parser.feed(response.content.decode())
-    return parser.values
+    """Each named <input>'s value, by name."""
+    attributes = [element.attrs for element in parse(response).iter("input")]
+    return {attrs["name"]: attrs.get("value", "") for attrs in attributes if "name" in attrs}
 
 
 def parse_date(value):

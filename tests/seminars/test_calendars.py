@@ -12,7 +12,7 @@ from icalendar import Calendar
 
 from seminars.models import Talk
 from tests.factories import SeriesFactory, SpeakerFactory, TagFactory, TalkFactory
-from tests.seminars.markup import tags
+from tests.html import tags
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""A talk's comments a page at a time (seminars.threads), and links that find a comment.
+"""A talk's comments a page at a time (discussion.threads), and links that find a comment.
 
 Top-level comments come 50 a page, oldest first, each with its replies. After
 posting, editing or moderating, and from /comments/<id>/, the visitor lands on

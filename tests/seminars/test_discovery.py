@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from seminars.models import Talk
 from tests.factories import SeriesFactory, SpeakerFactory, TagFactory, TalkFactory
-from tests.seminars.markup import meta_property, scripts, tags
+from tests.html import meta_property, scripts, tags
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from discussion.views import save_new_comment
 from seminars.models import Comment
-from tests.factories import CommentFactory, TalkFactory, UserFactory
+from tests.factories import CommentFactory, TalkFactory
 from tests.seminars.commenting import post_comment, post_reply, talk_url
 
 pytestmark = pytest.mark.django_db
@@ -16,18 +16,11 @@ pytestmark = pytest.mark.django_db
 DAMAGED = "This form is damaged. Please reload the page and post again."
 
 
-@pytest.fixture
-def user(client):
-    user = UserFactory()
-    client.force_login(user)
-    return user
-
-
 def tokens_on(response):
     return re.findall(r'name="submission_token" value="([^"]+)"', response.content.decode())
 
 
-def test_each_comment_form_carries_a_fresh_one_time_token(client, user):
+def test_each_comment_form_carries_a_fresh_one_time_token(client, signed_in_user):
     parent = CommentFactory()
     first_visit = tokens_on(client.get(talk_url(parent.talk)))
     second_visit = tokens_on(client.get(talk_url(parent.talk)))
@@ -40,7 +33,7 @@ def test_each_comment_form_carries_a_fresh_one_time_token(client, user):
     assert all(uuid.UUID(token) for token in tokens)
 
 
-def test_posting_the_same_form_twice_stores_one_comment(client, user):
+def test_posting_the_same_form_twice_stores_one_comment(client, signed_in_user):
     talk = TalkFactory()
     [token] = tokens_on(client.get(talk_url(talk)))
 
@@ -53,7 +46,7 @@ def test_posting_the_same_form_twice_stores_one_comment(client, user):
     assert first.url == second.url == f"{talk_url(talk)}#comment-{comment.pk}"
 
 
-def test_a_reply_posted_twice_is_stored_once(client, user):
+def test_a_reply_posted_twice_is_stored_once(client, signed_in_user):
     parent = CommentFactory()
     token = uuid.uuid4()
     first = post_reply(client, parent, "Twice", token)
@@ -62,7 +55,7 @@ def test_a_reply_posted_twice_is_stored_once(client, user):
     assert first.url == second.url == f"{talk_url(parent.talk)}#comment-{reply.pk}"
 
 
-def test_the_second_submit_is_not_counted_by_the_rate_limit(client, user, settings):
+def test_the_second_submit_is_not_counted_by_the_rate_limit(client, signed_in_user, settings):
     settings.COMMENT_RATE_LIMITS = [(1, "m")]
     talk = TalkFactory()
     token = uuid.uuid4()
@@ -71,7 +64,7 @@ def test_the_second_submit_is_not_counted_by_the_rate_limit(client, user, settin
     assert Comment.objects.count() == 1
 
 
-def test_a_form_shown_again_after_an_error_keeps_its_token_and_then_posts(client, user):
+def test_a_form_shown_again_after_an_error_keeps_its_token_and_then_posts(client, signed_in_user):
     talk = TalkFactory()
     token = uuid.uuid4()
     invalid = post_comment(client, talk, "", token)
@@ -81,7 +74,7 @@ def test_a_form_shown_again_after_an_error_keeps_its_token_and_then_posts(client
     assert Comment.objects.get().submission_token == token
 
 
-def test_a_damaged_token_is_refused_with_a_message_and_the_text_kept(client, user):
+def test_a_damaged_token_is_refused_with_a_message_and_the_text_kept(client, signed_in_user):
     talk = TalkFactory()
     response = client.post(
         reverse("discussion:comment-create", args=[talk.slug]),
@@ -94,7 +87,7 @@ def test_a_damaged_token_is_refused_with_a_message_and_the_text_kept(client, use
     assert not Comment.objects.exists()
 
 
-def test_a_form_without_a_token_still_posts(client, user):
+def test_a_form_without_a_token_still_posts(client, signed_in_user):
     # Pages loaded before tokens existed, and scripts, post without one.
     talk = TalkFactory()
     client.post(reverse("discussion:comment-create", args=[talk.slug]), {"body": "No token"})
@@ -102,7 +95,7 @@ def test_a_form_without_a_token_still_posts(client, user):
     assert Comment.objects.filter(submission_token=None).count() == 2
 
 
-def test_someone_elses_token_is_refused_and_their_comment_untouched(client, user):
+def test_someone_elses_token_is_refused_and_their_comment_untouched(client, signed_in_user):
     theirs = CommentFactory(submission_token=uuid.uuid4(), body="Theirs")
     response = post_comment(client, theirs.talk, "Mine", theirs.submission_token)
     assert response.status_code == 400
@@ -110,7 +103,7 @@ def test_someone_elses_token_is_refused_and_their_comment_untouched(client, user
     assert list(Comment.objects.values_list("body", flat=True)) == ["Theirs"]
 
 
-def test_two_servers_saving_the_same_form_at_once_store_one_comment(user):
+def test_two_servers_saving_the_same_form_at_once_store_one_comment(signed_in_user):
     """The insert that loses the race on the unique token returns the comment that won.
 
     Both requests passed the "already stored?" check before either saved; the
@@ -118,8 +111,10 @@ def test_two_servers_saving_the_same_form_at_once_store_one_comment(user):
     """
     talk = TalkFactory()
     token = uuid.uuid4()
-    winner = save_new_comment(Comment(talk=talk, author=user, body="Race", submission_token=token))
-    loser = Comment(talk=talk, author=user, body="Race", submission_token=token)
+    winner = save_new_comment(
+        Comment(talk=talk, author=signed_in_user, body="Race", submission_token=token)
+    )
+    loser = Comment(talk=talk, author=signed_in_user, body="Race", submission_token=token)
 
     stored = save_new_comment(loser)
 

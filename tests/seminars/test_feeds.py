@@ -17,7 +17,7 @@ from tests.factories import (
     TalkFactory,
     soft_delete,
 )
-from tests.seminars.markup import link_hrefs
+from tests.html import link_hrefs
 
 pytestmark = pytest.mark.django_db
 

@@ -70,14 +70,9 @@ def limits(settings):
     return set_limits
 
 
-@pytest.fixture
-def user(client):
-    user = UserFactory()
-    client.force_login(user)
-    return user
-
-
-def test_the_sixth_comment_in_a_minute_is_refused_with_429_and_kept_in_the_form(client, user):
+def test_the_sixth_comment_in_a_minute_is_refused_with_429_and_kept_in_the_form(
+    client, signed_in_user
+):
     talk = TalkFactory()
     for number in range(5):
         assert post_comment(client, talk, f"Comment {number}").status_code == 302
@@ -94,7 +89,7 @@ def test_the_sixth_comment_in_a_minute_is_refused_with_429_and_kept_in_the_form(
     assert Comment.objects.count() == 5
 
 
-def test_the_daily_limit_says_so(client, user, limits):
+def test_the_daily_limit_says_so(client, signed_in_user, limits):
     limits((10, "m"), (3, "d"))
     talk = TalkFactory()
     for number in range(3):
@@ -111,7 +106,7 @@ def test_the_daily_limit_says_so(client, user, limits):
     assert Comment.objects.count() == 3
 
 
-def test_the_limit_is_per_user(client, user, limits):
+def test_the_limit_is_per_user(client, signed_in_user, limits):
     limits((1, "m"))
     talk = TalkFactory()
     post_comment(client, talk, "Mine")
@@ -122,7 +117,7 @@ def test_the_limit_is_per_user(client, user, limits):
     assert post_comment(other, talk, "Someone else").status_code == 302
 
 
-def test_replies_count_and_are_limited_too(client, user, limits):
+def test_replies_count_and_are_limited_too(client, signed_in_user, limits):
     limits((2, "m"))
     parent = CommentFactory()
     post_comment(client, parent.talk, "A comment")
@@ -138,7 +133,7 @@ def test_replies_count_and_are_limited_too(client, user, limits):
     assert Comment.objects.count() == 3
 
 
-def test_an_invalid_comment_is_not_counted(client, user, limits):
+def test_an_invalid_comment_is_not_counted(client, signed_in_user, limits):
     limits((1, "m"))
     talk = TalkFactory()
     assert post_comment(client, talk, "").status_code == 400
@@ -152,22 +147,22 @@ def start_of_day():
     return time.time() // DAY * DAY
 
 
-def test_each_window_starts_afresh(user, limits):
+def test_each_window_starts_afresh(signed_in_user, limits):
     limits((1, "m"))
     minute = start_of_day() + 120
-    assert limit_reached(user, now=minute) is None
-    assert limit_reached(user, now=minute + 59) == RateLimit(1, "m")
-    assert limit_reached(user, now=minute + 60) is None
+    assert limit_reached(signed_in_user, now=minute) is None
+    assert limit_reached(signed_in_user, now=minute + 59) == RateLimit(1, "m")
+    assert limit_reached(signed_in_user, now=minute + 60) is None
 
 
-def test_a_post_refused_for_speed_does_not_use_up_the_day(user, limits):
+def test_a_post_refused_for_speed_does_not_use_up_the_day(signed_in_user, limits):
     limits((2, "d"), (1, "m"))  # checked shortest window first, whatever the order
     minute = start_of_day() + 120
-    assert limit_reached(user, now=minute) is None
+    assert limit_reached(signed_in_user, now=minute) is None
     for second in range(1, 10):
-        assert limit_reached(user, now=minute + second) == RateLimit(1, "m")
-    assert limit_reached(user, now=minute + 60) is None
-    assert limit_reached(user, now=minute + 120) == RateLimit(2, "d")
+        assert limit_reached(signed_in_user, now=minute + second) == RateLimit(1, "m")
+    assert limit_reached(signed_in_user, now=minute + 60) is None
+    assert limit_reached(signed_in_user, now=minute + 120) == RateLimit(2, "d")
 
 
 def test_parallel_posts_never_get_more_than_the_limit(settings, limits):
@@ -196,7 +191,7 @@ def test_parallel_posts_never_get_more_than_the_limit(settings, limits):
 # Never losing a comment
 
 
-def test_without_the_cache_comments_are_still_posted(client, user, settings, caplog):
+def test_without_the_cache_comments_are_still_posted(client, signed_in_user, settings, caplog):
     # Nothing listens on port 1: every cache call fails at once.
     settings.CACHES = {
         "default": {

@@ -6,7 +6,6 @@ Rendered HTML is read back with an HTML parser, the way a browser reads it.
 import importlib
 import io
 import time
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -27,37 +26,19 @@ from seminars.rendering import (
     render_comment,
 )
 from tests.factories import CommentFactory, TalkFactory, soft_delete
+from tests.html import parse
 
 pytestmark = pytest.mark.django_db
 
 
-class Parsed(HTMLParser):
+class Parsed:
     """Start tags with their attributes, the text, and the text of each math-error."""
 
     def __init__(self, html):
-        super().__init__(convert_charrefs=True)
-        self.elements: list[tuple[str, dict]] = []
-        self.text = ""
-        self.errors: list[str] = []
-        self._in_error = False
-        self.feed(html)
-        self.close()
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        self.elements.append((tag, attributes))
-        if tag == "code" and attributes.get("class") == "math-error":
-            self._in_error = True
-            self.errors.append("")
-
-    def handle_endtag(self, tag):
-        if tag == "code":
-            self._in_error = False
-
-    def handle_data(self, data):
-        self.text += data
-        if self._in_error:
-            self.errors[-1] += data
+        document = parse(html)
+        self.elements = [(element.tag, element.attrs) for element in document.iter()]
+        self.text = document.text
+        self.errors = [code.text for code in document.find_all("code", class_="math-error")]
 
     def tags(self, name):
         return [attrs for tag, attrs in self.elements if tag == name]

@@ -35,13 +35,6 @@ def parent():
     return CommentFactory(body="A question about the proof")
 
 
-@pytest.fixture
-def replier(client):
-    user = UserFactory()
-    client.force_login(user)
-    return user
-
-
 # The reply link and form
 
 
@@ -57,7 +50,7 @@ def test_an_anonymous_visitor_following_reply_is_asked_to_log_in_and_comes_back(
     assert parse_qs(urlsplit(response.url).query)["next"] == [reply_url(parent)]
 
 
-def test_the_reply_page_shows_the_form_under_the_comment(client, parent, replier):
+def test_the_reply_page_shows_the_form_under_the_comment(client, parent, signed_in_user):
     response = client.get(reply_url(parent))
 
     assert response.status_code == 200
@@ -74,7 +67,7 @@ def test_the_reply_page_shows_the_form_under_the_comment(client, parent, replier
 @pytest.mark.parametrize(
     "kind", ["reply", "removed", "held-by-someone-else", "deleted-by-author", "held-own"]
 )
-def test_no_reply_link_where_replies_are_refused(client, parent, replier, kind):
+def test_no_reply_link_where_replies_are_refused(client, parent, signed_in_user, kind):
     if kind == "reply":
         comment = CommentFactory(talk=parent.talk, parent=parent)
     elif kind == "removed":
@@ -85,7 +78,9 @@ def test_no_reply_link_where_replies_are_refused(client, parent, replier, kind):
     elif kind == "held-by-someone-else":
         comment = CommentFactory(talk=parent.talk, status=Comment.Status.HELD)
     else:
-        comment = CommentFactory(talk=parent.talk, author=replier, status=Comment.Status.HELD)
+        comment = CommentFactory(
+            talk=parent.talk, author=signed_in_user, status=Comment.Status.HELD
+        )
     content = client.get(talk_url(parent.talk)).content.decode()
     assert reply_url(parent) in content
     assert reply_url(comment) not in content
@@ -94,13 +89,13 @@ def test_no_reply_link_where_replies_are_refused(client, parent, replier, kind):
 # Posting a reply
 
 
-def test_a_reply_is_stored_under_its_comment_and_shown_indented(client, parent, replier):
+def test_a_reply_is_stored_under_its_comment_and_shown_indented(client, parent, signed_in_user):
     response = post_reply(client, parent, "Here is the missing step")
 
     reply = Comment.objects.get(parent=parent)
     assert (reply.talk, reply.author, reply.body) == (
         parent.talk,
-        replier,
+        signed_in_user,
         "Here is the missing step",
     )
     assert reply.status == Comment.Status.PUBLISHED
@@ -139,7 +134,7 @@ def test_a_removed_comment_keeps_its_replies_under_the_notice(client, parent):
     assert f'id="comment-{reply.pk}"' in replies_block(page, parent)
 
 
-def test_replies_follow_the_series_holding_rules(client, replier):
+def test_replies_follow_the_series_holding_rules(client, signed_in_user):
     series = SeriesFactory(comment_moderation=Series.Moderation.FIRST_TIME, blocked_words="spam")
     parent = CommentFactory(talk=TalkFactory(series=series))
 
@@ -156,7 +151,7 @@ def test_replies_follow_the_series_holding_rules(client, replier):
 
 
 def test_a_reply_is_handed_to_notifications_once_committed(
-    client, parent, replier, django_capture_on_commit_callbacks, monkeypatch
+    client, parent, signed_in_user, django_capture_on_commit_callbacks, monkeypatch
 ):
     told = []
     monkeypatch.setattr(notifications, "comment_posted", told.append)
@@ -169,7 +164,7 @@ def test_a_reply_is_handed_to_notifications_once_committed(
     "body", ["", "y" * (COMMENT_MAX_LENGTH + 1)], ids=["empty", "one-too-long"]
 )
 def test_an_invalid_reply_comes_back_under_its_comment_with_the_typed_text(
-    client, parent, replier, body
+    client, parent, signed_in_user, body
 ):
     response = post_reply(client, parent, body)
 
@@ -191,11 +186,11 @@ REFUSALS = {
 }
 
 
-def unrepliable(kind, parent, replier):
+def unrepliable(kind, parent, signed_in_user):
     if kind == "reply":
         return CommentFactory(talk=parent.talk, parent=parent)
     if kind == "held-own":
-        return CommentFactory(talk=parent.talk, author=replier, status=Comment.Status.HELD)
+        return CommentFactory(talk=parent.talk, author=signed_in_user, status=Comment.Status.HELD)
     comment = CommentFactory(talk=parent.talk)
     soft_delete(comment, by=comment.author if kind == "deleted-by-author" else UserFactory())
     return comment
@@ -203,9 +198,9 @@ def unrepliable(kind, parent, replier):
 
 @pytest.mark.parametrize("kind", REFUSALS)
 def test_replying_where_replies_are_refused_says_why_and_keeps_the_text(
-    client, parent, replier, kind
+    client, parent, signed_in_user, kind
 ):
-    target = unrepliable(kind, parent, replier)
+    target = unrepliable(kind, parent, signed_in_user)
     count = Comment.objects.count()
 
     response = post_reply(client, target, "My carefully typed reply")
@@ -221,22 +216,26 @@ def test_replying_where_replies_are_refused_says_why_and_keeps_the_text(
 
 
 @pytest.mark.parametrize("kind", REFUSALS)
-def test_opening_the_reply_form_where_replies_are_refused_says_why(client, parent, replier, kind):
-    target = unrepliable(kind, parent, replier)
+def test_opening_the_reply_form_where_replies_are_refused_says_why(
+    client, parent, signed_in_user, kind
+):
+    target = unrepliable(kind, parent, signed_in_user)
     response = client.get(reply_url(target))
     assert response.status_code == 400
     assert escape(REFUSALS[kind]) in response.content.decode()
     assert 'id="reply-form"' not in response.content.decode()
 
 
-def test_someone_elses_held_comment_cannot_be_found_to_reply_to(client, parent, replier):
+def test_someone_elses_held_comment_cannot_be_found_to_reply_to(client, parent, signed_in_user):
     held = CommentFactory(talk=parent.talk, status=Comment.Status.HELD)
     assert client.get(reply_url(held)).status_code == 404
     assert post_reply(client, held, "Sneaky").status_code == 404
     assert not Comment.objects.filter(parent=held).exists()
 
 
-def test_replying_on_a_draft_talk_or_to_an_unknown_comment_is_not_found(client, parent, replier):
+def test_replying_on_a_draft_talk_or_to_an_unknown_comment_is_not_found(
+    client, parent, signed_in_user
+):
     parent.talk.status = parent.talk.Status.DRAFT
     parent.talk.save()
     assert post_reply(client, parent, "Early").status_code == 404
@@ -253,7 +252,7 @@ def test_a_reply_without_a_csrf_token_is_refused(parent):
     assert Comment.objects.count() == 1
 
 
-def test_reply_bodies_are_escaped(client, parent, replier):
+def test_reply_bodies_are_escaped(client, parent, signed_in_user):
     post_reply(client, parent, '<script>alert("x")</script>')
     page = client.get(talk_url(parent.talk))
     block = replies_block(page, parent)

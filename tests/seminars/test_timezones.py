@@ -5,7 +5,6 @@ Expected times come from zoneinfo and strftime, never from the template tag.
 
 import datetime
 import zoneinfo
-from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -13,6 +12,7 @@ from django.urls import reverse
 from accounts.models import User
 from seminars.views import HOME_RECENT, HOME_UPCOMING
 from tests.factories import SeriesFactory, SpeakerFactory, TagFactory, TalkFactory, UserFactory
+from tests.html import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -24,38 +24,23 @@ TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 ONE_HOUR = datetime.timedelta(hours=1)
 
 
-class TalkTimes(HTMLParser):
+class TalkTimes:
     """A page's talk times (<time data-zone>), the visitor's times beside them, and scripts."""
 
     def __init__(self, html):
-        super().__init__()
         self.times = []  # (attributes, text)
         self.local_times = []  # (attributes, text)
         self.scripts = []  # attributes
         self.event_handlers = []
-        self._open = None
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        self.event_handlers += [name for name in attributes if name.startswith("on")]
-        if tag == "script":
-            self.scripts.append(attributes)
-        elif tag == "time" and "data-zone" in attributes:
-            self._open = self.times
-            self.times.append((attributes, ""))
-        elif "local-time" in (attributes.get("class") or "").split():
-            self._open = self.local_times
-            self.local_times.append((attributes, ""))
-
-    def handle_data(self, data):
-        if self._open is not None:
-            attributes, text = self._open[-1]
-            self._open[-1] = (attributes, text + data)
-
-    def handle_endtag(self, tag):
-        if tag in ("time", "span"):
-            self._open = None
+        for element in parse(html).iter():
+            attributes = element.attrs
+            self.event_handlers += [name for name in attributes if name.startswith("on")]
+            if element.tag == "script":
+                self.scripts.append(attributes)
+            elif element.tag == "time" and "data-zone" in attributes:
+                self.times.append((attributes, element.text))
+            elif element.has_class("local-time"):
+                self.local_times.append((attributes, element.text))
 
 
 def talk_page(client, talk):
