@@ -6,6 +6,7 @@
   on every response, including those made above Django's own middleware.
 - RequestSizeLimitMiddleware: refuses any body over settings.MAX_REQUEST_SIZE,
   file uploads included, before anything reads it.
+- AdminToFieldMiddleware: a 400, not the admin's 500, for an empty ?_to_field=.
 - bad_request: the 400 handler, which explains oversized requests (413) and
   forms with too many fields instead of showing a bare "Bad request".
 """
@@ -13,6 +14,8 @@
 import ipaddress
 
 from django.conf import settings
+from django.contrib.admin.exceptions import DisallowedModelAdminToField
+from django.contrib.admin.options import TO_FIELD_VAR
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.shortcuts import render
 from django.views import defaults
@@ -80,6 +83,19 @@ class SecurityHeadersMiddleware:
         if not getattr(response, "xframe_options_exempt", False):
             response.headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
         return response
+
+
+class AdminToFieldMiddleware:
+    """Refuses an empty ?_to_field= with a 400, as the admin refuses any field it does
+    not allow: the admin would look up a field named "" and answer 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.GET.get(TO_FIELD_VAR, None) == "":
+            raise DisallowedModelAdminToField("The admin's _to_field parameter is empty.")
+        return self.get_response(request)
 
 
 def declared_body_size(request) -> int:

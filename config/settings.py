@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.security.AdminToFieldMiddleware",
     # After authentication, so that its 413 page shows who is signed in.
     "config.security.RequestSizeLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -120,6 +120,18 @@ def test_staff_pages(client, role, model, page):
     assert response.status_code == (200 if page in ALLOWED[role][model] else 403)
 
 
+@pytest.mark.parametrize("page", ["change", "delete"])
+@pytest.mark.parametrize("model", FACTORIES)
+def test_an_empty_to_field_is_refused_not_a_server_error(client, model, page):
+    """Django's admin looks up a field named "" for ?_to_field= (config.security)."""
+    user = STAFF["superuser"]()
+    client.force_login(user)
+
+    response = client.get(admin_url(model, page, OWN[model](user)), {"_to_field": ""})
+
+    assert response.status_code == 400
+
+
 @pytest.mark.parametrize("role", STAFF)
 def test_staff_cannot_delete_by_posting_either(client, role):
     client.force_login(STAFF[role]())
