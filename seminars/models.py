@@ -11,20 +11,22 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from .queries import CommentQuerySet, SpeakerQuerySet, TagQuerySet, TalkQuerySet
-from .rendering import render_abstract, render_comment
+from .rendering import RENDERER_VERSION, render_abstract, render_comment
 from .validators import validate_timezone
 
 
 def render_into(instance, source, target, render, update_fields):
-    """Store render(source text) in the target field whenever the source is saved.
+    """Store render(source text) in the target field whenever the source is saved, and
+    the renderer's version in `<target>_version` (seminars.rendering.RENDERER_VERSION).
 
-    Returns the update_fields for the save: the target is added when only some
-    fields are saved and the source is one of them.
+    Returns the update_fields for the save: the target and its version are added
+    when only some fields are saved and the source is one of them.
     """
     if update_fields is not None and source not in update_fields:
         return update_fields
     setattr(instance, target, render(getattr(instance, source)))
-    return None if update_fields is None else {*update_fields, target}
+    setattr(instance, f"{target}_version", RENDERER_VERSION)
+    return None if update_fields is None else {*update_fields, target, f"{target}_version"}
 
 
 class TimestampedModel(models.Model):
@@ -139,6 +141,8 @@ class Talk(TimestampedModel):
     abstract = models.TextField(blank=True, help_text="Markdown; LaTeX between $…$ or $$…$$.")
     # The abstract rendered to sanitized HTML when it is saved, so pages do no rendering.
     abstract_html = models.TextField(blank=True, editable=False)
+    # The renderer that made abstract_html (`manage.py rerender` updates old rows).
+    abstract_html_version = models.PositiveSmallIntegerField(default=0, editable=False)
     start = models.DateTimeField(help_text="In the time zone shown; stored in UTC.")
     end = models.DateTimeField()
     venue = models.CharField(max_length=300, blank=True)
@@ -251,6 +255,7 @@ class Comment(TimestampedModel):
     submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     body = models.TextField()
     body_html = models.TextField(blank=True, editable=False)
+    body_html_version = models.PositiveSmallIntegerField(default=0, editable=False)
     edited = models.DateTimeField(
         null=True, blank=True, help_text="When the author last edited it."
     )

@@ -19,6 +19,11 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 
+# Stored HTML records the version of the renderer that made it. Raise this when a
+# change here changes the HTML of texts already stored: `manage.py rerender`
+# then brings those rows up to date, instead of a data migration.
+RENDERER_VERSION = 1
+
 # Longer formulas are shown as source: this bounds the work one formula can cause.
 MAX_FORMULA_LENGTH = 2000
 

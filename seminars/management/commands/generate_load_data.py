@@ -47,7 +47,7 @@ from django.utils.text import slugify
 
 from pagecache.versions import site_changed
 from seminars.models import Comment, Series, Speaker, Tag, Talk
-from seminars.rendering import render_abstract, render_comment
+from seminars.rendering import RENDERER_VERSION, render_abstract, render_comment
 from seminars.roles import ORGANISERS_GROUP
 from seminars.search import refresh_search_names
 
@@ -489,6 +489,7 @@ class Generator:
                     slug=f"{MARK}{slugify(title)[:150]}-{number + 1}",
                     abstract=abstract,
                     abstract_html=abstract_html,
+                    abstract_html_version=RENDERER_VERSION,
                     start=start,
                     end=start + datetime.timedelta(hours=1),
                     venue=self.rng.choice(VENUES),
@@ -594,7 +595,9 @@ class Generator:
 
     def comment(self, talk, bodies, author_picker):
         body, body_html = self.rng.choice(bodies)
-        comment = Comment(talk=talk, body=body, body_html=body_html)
+        comment = Comment(
+            talk=talk, body=body, body_html=body_html, body_html_version=RENDERER_VERSION
+        )
         draw = self.rng.random()
         if draw >= DELETED_AUTHOR_SHARE:
             comment.author = self.users[author_picker(1)[0]]
