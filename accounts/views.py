@@ -1,6 +1,7 @@
 """A user's own pages (profile, email preferences, account deletion), follows,
 one-click unsubscribing, and the public page that lists a user's comments."""
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -21,14 +22,25 @@ from .models import User
 
 COMMENTS_PER_PAGE = 20
 
+TOO_MANY_PROFILE_CHANGES = (
+    "You are changing your profile too often. Nothing was saved; please try again in a minute."
+)
+
 
 @login_required
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save(commit=False).save(update_fields=ProfileForm.Meta.fields)
-        messages.success(request, "Your profile has been saved.")
-        return redirect("accounts:profile")
+        if not form.has_changed():
+            # Nothing to save, and nothing for the page cache to forget.
+            messages.success(request, "Your profile has been saved.")
+            return redirect("accounts:profile")
+        if ratelimit.consume(request, action="change_profile", user=request.user):
+            form.save(commit=False).save(update_fields=form.changed_data)
+            messages.success(request, "Your profile has been saved.")
+            return redirect("accounts:profile")
+        form.add_error(None, TOO_MANY_PROFILE_CHANGES)
+        return render(request, "accounts/profile.html", {"form": form}, status=429)
     return render(request, "accounts/profile.html", {"form": form})
 
 

@@ -260,6 +260,8 @@ ACCOUNT_EMAIL_VERIFICATION = os.environ.get(
 # Sign-up never says an address is taken. With mandatory verification allauth
 # emails the owner instead (True suffices); otherwise only "strict" hides it,
 # at the price of a second, unverified account with the same address.
+# Profile changes, counted like allauth's own limits (in the "default" cache).
+ACCOUNT_RATE_LIMITS = {"change_profile": "10/m/user,100/d/user"}
 ACCOUNT_PREVENT_ENUMERATION = True if ACCOUNT_EMAIL_VERIFICATION == "mandatory" else "strict"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"

@@ -54,10 +54,16 @@ def talk_links_changed(sender, action, **kwargs):
         site_changed()
 
 
-def user_saved(sender, instance, created, update_fields, **kwargs):
-    """A new public name shows on every comment of the user's, anywhere."""
-    if not created and (update_fields is None or "display_name" in update_fields):
-        site_changed()
+def user_renamed(sender, instance, update_fields, **kwargs):
+    """A new public name shows on the user's public comments: their talks' pages and
+    comment feeds are outdated. Saves that leave the name alone outdate nothing."""
+    if instance.pk is None or (update_fields is not None and "display_name" not in update_fields):
+        return
+    users = sender.objects.filter(pk=instance.pk)
+    if users.values_list("display_name", flat=True).first() in (None, instance.display_name):
+        return
+    comments = comment_model().objects.public().filter(author=instance)
+    threads_changed(comments.values_list("talk__slug", flat=True).distinct())
 
 
 def connect() -> None:
@@ -79,5 +85,5 @@ def connect() -> None:
     user_model = get_user_model()
     # A deleted user's comments now read "deleted user" (set by an UPDATE, without signals).
     uid = "page-cache-user"
-    signals.post_save.connect(user_saved, sender=user_model, dispatch_uid=uid)
+    signals.pre_save.connect(user_renamed, sender=user_model, dispatch_uid=uid)
     signals.post_delete.connect(site_data_changed, sender=user_model, dispatch_uid=uid)

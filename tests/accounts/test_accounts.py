@@ -240,3 +240,23 @@ def test_signing_up_with_a_taken_address_does_not_say_so(client, settings, verif
     assert taken.status_code == fresh.status_code == 302
     assert taken["Location"] == fresh["Location"]
     assert "already registered" not in taken.content.decode()
+
+
+def test_profile_changes_are_rate_limited_and_a_refused_one_saves_nothing(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"change_profile": "2/m/user"}
+    user = UserFactory(display_name="Ada")
+    client.force_login(user)
+
+    answers = [
+        client.post(reverse("accounts:profile"), {"display_name": name, "affiliation": ""})
+        for name in ("Ada One", "Ada Two", "Ada Three")
+    ]
+    unchanged = client.post(reverse("accounts:profile"), {"display_name": "Ada Two"})
+
+    assert [answer.status_code for answer in answers] == [302, 302, 429]
+    assert "changing your profile too often" in answers[2].content.decode()
+    assert 'value="Ada Three"' in answers[2].content.decode()
+    user.refresh_from_db()
+    assert user.display_name == "Ada Two"
+    # A save that changes nothing is not counted, and is not refused.
+    assert unchanged.status_code == 302

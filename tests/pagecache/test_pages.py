@@ -336,6 +336,59 @@ def test_a_new_public_name_shows_on_the_commenters_comments(client, talk):
     assert "Lord Kelvin" in fresh(client, talk.get_absolute_url())
 
 
+def test_a_new_public_name_leaves_pages_without_the_users_comments_cached(client, talk):
+    author = talk.comments.get().author
+    warm(client, "/talks/")
+    warm(client, "/tags/fluids/")
+
+    signed_in_client(author).post(
+        reverse("accounts:profile"), {"display_name": "Lord Kelvin", "affiliation": ""}
+    )
+
+    assert get(client, "/talks/")["X-Page-Cache"] == "hit"
+    assert get(client, "/tags/fluids/")["X-Page-Cache"] == "hit"
+
+
+def test_a_profile_save_that_changes_nothing_outdates_nothing(client, talk):
+    author = talk.comments.get().author
+    warm(client, talk.get_absolute_url())
+    unchanged = {"display_name": author.display_name, "affiliation": author.affiliation}
+
+    response = signed_in_client(author).post(reverse("accounts:profile"), unchanged)
+
+    assert response.status_code == 302
+    assert get(client, talk.get_absolute_url())["X-Page-Cache"] == "hit"
+
+
+def test_a_changed_affiliation_or_zone_outdates_nothing(client, talk):
+    author = talk.comments.get().author
+    warm(client, talk.get_absolute_url())
+    changed = {"display_name": author.display_name, "affiliation": "Elsewhere"}
+
+    signed_in_client(author).post(reverse("accounts:profile"), changed)
+
+    assert get(client, talk.get_absolute_url())["X-Page-Cache"] == "hit"
+
+
+def test_signing_up_outdates_nothing(client, talk):
+    warm(client, "/talks/")
+    warm(client, talk.get_absolute_url())
+
+    response = Client().post(
+        reverse("account_signup"),
+        {
+            "email": "newcomer@example.org",
+            "password1": "a long passphrase 42",
+            "password2": "a long passphrase 42",
+            "display_name": "Newcomer",
+        },
+    )
+
+    assert response.status_code == 302
+    assert get(client, "/talks/")["X-Page-Cache"] == "hit"
+    assert get(client, talk.get_absolute_url())["X-Page-Cache"] == "hit"
+
+
 def test_a_deleted_account_leaves_deleted_user_on_its_comments(client, talk):
     author = talk.comments.get().author
     warm(client, talk.get_absolute_url())
