@@ -121,6 +121,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # ?page=junk and the like are redirected to the page they show (pagecache.pages).
+    "pagecache.middleware.NotCanonicalMiddleware",
     # A database outage in a view answers 503 (config/resilience.py; handler500
     # covers one raised in middleware). Last, so it sees the error first.
     "config.resilience.DatabaseOutageMiddleware",

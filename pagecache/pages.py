@@ -84,6 +84,25 @@ class StoredPage:
         return HttpResponse(self.content, headers=self.headers)
 
 
+class NotCanonical(Exception):
+    """Raised by a view for an address that shows another's page (?page=junk shows
+    page 1): the visitor is redirected there (pagecache.middleware), so only
+    canonical addresses are ever stored."""
+
+    def __init__(self, url: str):
+        super().__init__(url)
+        self.url = url
+
+
+def canonical_page_url(request, number: int) -> str:
+    """This request's address with ?page= set to `number` (left out for the first page)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    if number > 1:
+        query["page"] = str(number)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
 def page_key(request) -> str:
     # The host and scheme too: feeds and calendars hold absolute URLs.
     address = request.build_absolute_uri().encode()

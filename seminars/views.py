@@ -5,9 +5,10 @@ from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from pagecache.pages import cache_public_page
+from pagecache.pages import NotCanonical, cache_public_page, canonical_page_url
 
 from .groups import GROUPS
 from .models import Series, Tag, Talk
@@ -23,8 +24,13 @@ HOME_TAGS = 30
 
 
 def paginate(request, queryset, per_page=TALKS_PER_PAGE):
-    """The requested page; a missing, malformed or out-of-range ?page= gives a sensible page."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    """The requested page. A malformed or out-of-range ?page= sends the visitor to the
+    page it would show (the first, or the last), so junk never becomes a cached copy."""
+    requested = request.GET.get("page")
+    page = Paginator(queryset, per_page).get_page(requested)
+    if requested is not None and requested != str(page.number):
+        raise NotCanonical(canonical_page_url(request, page.number))
+    return page
 
 
 def upcoming_then_past(**filters):
@@ -120,7 +126,9 @@ def talk_archive(request, year):
 
 
 @require_GET
-@cache_public_page(params=["q", "page"])
+# Never stored: a stored page would tell the next visitor (by how fast it comes)
+# what someone else searched for, and every query typed would take room.
+@cache_control(no_cache=True, private=True)
 def search(request):
     form = SearchForm(request.GET)
     if not form.is_valid():

@@ -3,14 +3,12 @@
 Rendered HTML is read back with an HTML parser, the way a browser reads it.
 """
 
-import importlib
 import io
 import time
 from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
-from django.apps import apps as django_apps
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.templatetags.static import static
@@ -540,24 +538,3 @@ def test_a_missing_font_fails_the_system_check(monkeypatch, tmp_path):
     (error,) = math_font.MathFontFinder().check()
 
     assert error.id == "seminars.E001"
-
-
-# --- Rows saved before rendering ----------------------------------------------------------
-
-
-def test_the_migration_renders_rows_saved_before_rendering():
-    talk = TalkFactory(abstract="Consider $\\frac{1}{2}$.")
-    comment = CommentFactory(talk=talk, body="And $\\sqrt{2}$?")
-    Talk.objects.update(abstract_html="")
-    Comment.objects.update(body_html="")
-    talk.refresh_from_db()
-    updated = talk.updated
-    migration = importlib.import_module("seminars.migrations.0004_render_stored_html")
-
-    migration.render_stored_text(django_apps, schema_editor=None)
-
-    talk.refresh_from_db()
-    comment.refresh_from_db()
-    assert "mfrac" in Parsed(talk.abstract_html).tag_names
-    assert "msqrt" in Parsed(comment.body_html).tag_names
-    assert talk.updated == updated
