@@ -53,11 +53,11 @@ class CommentModerationForm(forms.ModelForm):
     def clean(self):
         cleaned_data = super().clean()
         removed = cleaned_data.get("removed")
-        if "removed" not in self.changed_data:
-            return cleaned_data
-        if removed and not cleaned_data.get("removal_reason", "").strip():
+        # An organiser's removal always says why (an author's deletion needs no reason).
+        reason_needed = removed and not self.instance.removed_by_author
+        if reason_needed and not cleaned_data.get("removal_reason", "").strip():
             self.add_error("removal_reason", "Say why the comment is removed.")
-        if not removed and self.instance.removed_by_author:
+        if "removed" in self.changed_data and not removed and self.instance.removed_by_author:
             self.add_error("removed", "Its author deleted this comment; only they had that say.")
         return cleaned_data
 
@@ -132,20 +132,24 @@ class CommentAdmin(SeriesScopedAdmin):
     def save_model(self, request, obj, form, change):
         """State changes go through discussion.moderation, as from the talk page."""
         changed = set(form.changed_data)
+        handled = set()
         if "removed" in changed:
+            handled |= {"removed", "removal_reason"}
             if obj.removed:
                 moderation.remove(obj, by=request.user, reason=obj.removal_reason)
             else:
                 moderation.restore(obj)
-        if "status" in changed and obj.status == Comment.Status.PUBLISHED:
-            moderation.approve(obj)
-        elif "status" in changed:
-            obj.save(update_fields=["status", "updated"])
+        if "status" in changed:
+            handled.add("status")
+            if obj.status == Comment.Status.PUBLISHED:
+                moderation.approve(obj)
+            else:
+                moderation.hold_by_moderator(obj, request.user)
         if "body" in changed:
             # Only a superuser's form has the body (get_readonly_fields); save()
             # re-renders body_html from the new text, and the thread says so.
             obj.moderator_edited = timezone.now()
-        if changed - {"removed", "removal_reason", "status"} or changed == {"removal_reason"}:
+        if changed - handled:
             super().save_model(request, obj, form, change)
 
     def get_urls(self):

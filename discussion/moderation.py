@@ -165,6 +165,12 @@ def approve(comment) -> None:
     transaction.on_commit(lambda: notifications.comment_approved(comment), robust=True)
 
 
+def hold_by_moderator(comment, moderator) -> None:
+    """Take a published comment back into the queue, by a moderator's choice."""
+    hold(comment, [f"held by {moderator.public_name}"])
+    comment.save(update_fields=["status", "held_reason", "updated"])
+
+
 def delete_by_author(comment) -> None:
     """The author's own soft delete: the thread says so, and it stays deleted for good."""
     comment.removed = True

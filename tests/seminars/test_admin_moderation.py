@@ -314,3 +314,46 @@ def test_comments_are_listed_by_author_name_and_excerpt(admin_client, talk):
     assert "deleted user" in page
     assert "x" * 79 + "…" in page
     assert "x" * 81 not in page
+
+
+def test_a_new_reason_given_with_a_new_status_is_saved(admin_client, talk):
+    comment = CommentFactory(talk=talk, status=HELD)
+    run_action(admin_client, "remove_comments", [comment], apply="yes", reason="Spam")
+    url = reverse("admin:seminars_comment_change", args=[comment.pk])
+
+    admin_client.post(
+        url,
+        {"body": comment.body, "status": PUBLISHED, "removed": "on", "removal_reason": "Off topic"},
+    )
+
+    comment.refresh_from_db()
+    assert (comment.status, comment.removed, comment.removal_reason) == (
+        PUBLISHED,
+        True,
+        "Off topic",
+    )
+
+
+def test_a_removed_comment_keeps_a_reason(admin_client, talk):
+    comment = CommentFactory(talk=talk)
+    run_action(admin_client, "remove_comments", [comment], apply="yes", reason="Spam")
+    url = reverse("admin:seminars_comment_change", args=[comment.pk])
+
+    response = admin_client.post(
+        url, {"body": comment.body, "status": PUBLISHED, "removed": "on", "removal_reason": ""}
+    )
+
+    assert "removal_reason" in response.context["adminform"].form.errors
+    comment.refresh_from_db()
+    assert comment.removal_reason == "Spam"
+
+
+def test_holding_a_published_comment_in_the_admin_says_who_held_it(admin_client, talk):
+    comment = CommentFactory(talk=talk)
+    url = reverse("admin:seminars_comment_change", args=[comment.pk])
+
+    admin_client.post(url, {"body": comment.body, "status": HELD})
+
+    comment.refresh_from_db()
+    assert comment.status == HELD
+    assert comment.held_reason.startswith("Held by ")
