@@ -14,6 +14,7 @@ from functools import cached_property
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
@@ -88,9 +89,35 @@ class Thread:
         mark_thread(page.comments, self.user, self.moderates, self.removal)
         return page
 
-    def __getattr__(self, name):
-        # comments, url, has_next...: the ThreadPage's.
-        return getattr(self.page, name)
+    # What templates read, from the ThreadPage.
+
+    @property
+    def comments(self) -> list:
+        return self.page.comments
+
+    @property
+    def is_past_the_end(self) -> bool:
+        return self.page.is_past_the_end
+
+    @property
+    def url(self) -> str:
+        return self.page.url
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page.has_previous
+
+    @property
+    def has_next(self) -> bool:
+        return self.page.has_next
+
+    @property
+    def previous_url(self) -> str:
+        return self.page.previous_url
+
+    @property
+    def next_url(self) -> str:
+        return self.page.next_url
 
     @property
     def shows_math(self) -> bool:
@@ -126,15 +153,19 @@ def render_talk(
     user = request.user
     moderates = moderation.can_moderate(user, talk.series)
     number = shown_page(request, talk, reply_to, removal)
-    thread = Thread(talk, user, number, moderates, removal)
-    # The first page of the public's thread is a public fragment (talk_detail.html);
-    # a later page is read here, since one past the end answers 404.
+    # The first page of the public's thread is a public fragment (talk_detail.html),
+    # read as the public sees it, whoever asks; a later page is read here, since one
+    # past the end answers 404.
     public_thread = (
         sees_the_public_thread(user, talk, moderates)
         and number == 1
         and reply_to is None
         and removal is None
     )
+    if public_thread:
+        thread = Thread(talk, AnonymousUser(), number, moderates=False, removal=None)
+    else:
+        thread = Thread(talk, user, number, moderates, removal)
     if form is None and user.is_authenticated:
         form = NewCommentForm()
     if not public_thread and thread.is_past_the_end and status == 200:

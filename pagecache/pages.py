@@ -103,6 +103,23 @@ def canonical_page_url(request, number: int) -> str:
     return f"{request.path}?{query.urlencode()}" if query else request.path
 
 
+@dataclass(frozen=True)
+class FragmentContext:
+    """What a signed-in visitor's page keeps its public fragments under
+    (pagecache.templatetags.pagecache), set on the request by cache_public_page:
+    the version tokens read before the view ran, so that every row the page reads
+    is at least as new as them, and the page's address, which holds only the
+    query parameters the page knows."""
+
+    tokens: dict[str, str | None]
+    address: str
+
+    @classmethod
+    def read(cls, request, versions: list[str]) -> "FragmentContext":
+        tokens, _ = read_versions_and(versions, None)
+        return cls(dict(zip(versions, tokens, strict=True)), request.get_full_path())
+
+
 def page_key(request) -> str:
     # The host and scheme too: feeds and calendars hold absolute URLs.
     address = request.build_absolute_uri().encode()
@@ -167,13 +184,15 @@ def cache_public_page(*, params=(), thread_kwarg=None, expires=None, same_for_ev
         @functools.wraps(view)
         def cached_view(request, *args, **kwargs):
             shared = same_for_everyone or not request.user.is_authenticated
+            versions = [SITE_VERSION]
+            if thread_kwarg:
+                versions.append(thread_version(kwargs[thread_kwarg]))
             if shared and may_use_cache(request, params):
-                versions = [SITE_VERSION]
-                if thread_kwarg:
-                    versions.append(thread_version(kwargs[thread_kwarg]))
                 render = functools.partial(view, request, *args, **kwargs)
                 response = from_cache_or_rendered(request, render, versions, expires)
             else:
+                if may_use_cache(request, params):
+                    request.public_fragments = FragmentContext.read(request, versions)
                 response = view(request, *args, **kwargs)
             patch_cache_control(response, no_cache=True)
             if request.user.is_authenticated:

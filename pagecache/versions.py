@@ -61,13 +61,13 @@ def threads_changed(talk_slugs) -> None:
         change_versions(keys)
 
 
-def read_versions_and(versions: list[str], key: str) -> tuple[tuple, object]:
-    """The current tokens of `versions` and the value stored at `key`, in one round trip.
-
-    A token never set (or evicted) is None; an unreachable cache reads as empty.
+def read_versions_and(versions: list[str], key: str | None) -> tuple[tuple, object]:
+    """The current tokens of `versions` and the value stored at `key` (if any), in one
+    round trip. A token never set (or evicted) is None; an unreachable cache reads
+    as empty.
     """
     try:
-        found = page_cache().get_many([*versions, key])
+        found = page_cache().get_many([*versions, *([key] if key else [])])
     except Exception:
         logger.exception("Page cache unavailable; rendering without it")
         found = {}

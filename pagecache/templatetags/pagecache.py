@@ -1,19 +1,24 @@
 """`{% public_fragment %}`: a part of a signed-in visitor's page that everyone may share.
 
 Signed-in pages are rendered per request (pagecache.pages); their costly public
-parts (a page of talk cards, the tag cloud) are kept in the page cache as
-fragments, under the version tokens of the data they show:
+parts (a page of talk cards, the tag cloud, the public's thread) are kept in the
+page cache as fragments, under the version tokens of the data they show:
 
     {% public_fragment "talk-cards" zone until=changes_at thread=talk.slug %}
       ... nothing but what every visitor may see ...
     {% end_public_fragment %}
 
-Fragments serve signed-in visitors only. A fragment is keyed by its name, the
-page's address and the values after the name (the visitor's time zone, where
-times show), and counts while the site's
-tokens (and the talk's thread, with `thread=`) are current and `until` (a
-datetime) has not passed. Only what a template puts between the tags is shared;
-a fragment that holds a CSRF token is never stored.
+Fragments serve signed-in visitors on pages decorated with cache_public_page,
+which reads the version tokens before the view runs (FragmentContext); anywhere
+else the part is rendered in place. A fragment is keyed by its name, the page's
+address (only the query parameters the page knows) and the values after the
+name (the visitor's time zone, where times show), and counts while those
+tokens (the site's, and the talk's thread with `thread=`) are current and
+`until` (a datetime) has not passed. Only what a template puts between the
+tags is shared, and a fragment that used the visitor's CSRF token is never
+stored. Whether a part is the same for every visitor is the template's (and
+its view's) to ensure: discussion.views renders the thread of a fragment as
+the public sees it.
 """
 
 import hashlib
@@ -24,19 +29,14 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from ..versions import (
-    SITE_VERSION,
-    claim_missing_versions,
-    page_cache,
-    read_versions_and,
-    thread_version,
-)
+from ..versions import SITE_VERSION, claim_missing_versions, page_cache, thread_version
 
 logger = logging.getLogger(__name__)
 register = template.Library()
 
 FRAGMENT_TIMEOUT = 24 * 60 * 60
-CSRF_FIELD = b"csrfmiddlewaretoken"
+# Set by django.middleware.csrf.get_token() whenever a template asks for the token.
+CSRF_USED = "CSRF_COOKIE_NEEDS_UPDATE"
 
 
 class PublicFragmentNode(template.Node):
@@ -45,30 +45,47 @@ class PublicFragmentNode(template.Node):
 
     def render(self, context):
         request = context.get("request")
-        # Anonymous visitors' pages are stored whole (pagecache.pages), under
-        # tokens read before the page: a fragment claiming one first would keep
-        # the page from being stored.
-        if settings.DEBUG or request is None or not request.user.is_authenticated:
+        fragments = getattr(request, "public_fragments", None)
+        if settings.DEBUG or fragments is None:
             return self.nodelist.render(context)
         options = {key: value.resolve(context) for key, value in self.options.items()}
         versions = [SITE_VERSION]
         if options.get("thread"):
             versions.append(thread_version(options["thread"]))
-        key = self.key(context, request)
-        tokens, stored = read_versions_and(versions, key)
+        if not set(versions) <= fragments.tokens.keys():
+            return self.nodelist.render(context)
+        tokens = tuple(fragments.tokens[version] for version in versions)
+        key = self.key(context, fragments.address)
+        stored = self.stored(key)
         now = timezone.now().timestamp()
         if stored is not None and stored[0] == tokens and (stored[1] is None or now < stored[1]):
-            return mark_safe(stored[2])  # noqa: S308  # nosec B308, B703 # this tag stored it from a rendered template
-        html = self.nodelist.render(context)
-        if CSRF_FIELD not in html.encode():
+            return mark_safe(stored[2])  # noqa: S308 # nosec B308, B703 # stored by this tag
+        html, used_csrf_token = self.render_watching_csrf(context, request)
+        if not used_csrf_token:
             self.store(key, versions, tokens, options.get("until"), html)
         return html
 
-    def key(self, context, request) -> str:
+    def key(self, context, address: str) -> str:
         name = self.name.resolve(context)
         varies = [str(value.resolve(context)) for value in self.vary_on]
-        address = "\n".join([request.get_full_path(), *varies]).encode()
-        return f"pages:fragment:{settings.RELEASE}:{name}:{hashlib.sha256(address).hexdigest()}"
+        digest = hashlib.sha256("\n".join([address, *varies]).encode()).hexdigest()
+        return f"pages:fragment:{settings.RELEASE}:{name}:{digest}"
+
+    def render_watching_csrf(self, context, request) -> tuple[str, bool]:
+        """The rendered part, and whether it asked for the visitor's CSRF token."""
+        before = request.META.get(CSRF_USED, False)
+        request.META[CSRF_USED] = False
+        html = self.nodelist.render(context)
+        used = request.META.get(CSRF_USED, False)
+        request.META[CSRF_USED] = before or used
+        return html, used
+
+    def stored(self, key):
+        try:
+            return page_cache().get(key)
+        except Exception:
+            logger.exception("Page cache unavailable; rendering the fragment")
+            return None
 
     def store(self, key, versions, tokens, until, html) -> None:
         if None in tokens:

@@ -610,23 +610,6 @@ def test_a_commenter_gets_their_own_thread_not_the_fragment(talk):
     assert reverse("discussion:comment-edit", args=[mine.pk]) in page
 
 
-FRAGMENT_WITH_A_TOKEN = Template(
-    "{% load pagecache %}{% public_fragment 'form' %}{% csrf_token %}{% end_public_fragment %}"
-)
-
-
-def test_a_fragment_holding_a_csrf_token_is_never_stored(rf, settings):
-    settings.DEBUG = False
-    pages = []
-    for _ in range(2):
-        request = rf.get("/form/")
-        request.user = UserFactory()
-        pages.append(FRAGMENT_WITH_A_TOKEN.render(RequestContext(request)))
-
-    assert all("csrfmiddlewaretoken" in page for page in pages)
-    assert pages[0] != pages[1]
-
-
 def test_a_talk_feed_read_in_a_chosen_time_zone_is_not_served_to_others(client, talk):
     tokyo = signed_in_client(UserFactory(timezone="Asia/Tokyo"))
 
@@ -704,7 +687,28 @@ def page_with_a_form(request):
     return HttpResponse(Template("{% csrf_token %}").render(RequestContext(request)))
 
 
-urlpatterns = [path("form/", page_with_a_form)]
+@cache_public_page()
+def page_with_a_token_in_a_fragment(request):
+    template = Template(
+        "{% load pagecache %}{% public_fragment 'token' %}"
+        '<meta name="csrf" content="{{ csrf_token }}">{% end_public_fragment %}'
+    )
+    return HttpResponse(template.render(RequestContext(request)))
+
+
+@cache_public_page()
+def page_with_a_public_fragment(request):
+    template = Template(
+        "{% load pagecache %}{% public_fragment 'time' %}{{ now }}{% end_public_fragment %}"
+    )
+    return HttpResponse(template.render(RequestContext(request, {"now": uuid.uuid4()})))
+
+
+urlpatterns = [
+    path("form/", page_with_a_form),
+    path("token/", page_with_a_token_in_a_fragment),
+    path("fragment/", page_with_a_public_fragment),
+]
 
 
 @pytest.mark.urls(__name__)
@@ -713,6 +717,26 @@ def test_a_page_that_sets_the_csrf_cookie_is_never_stored(client):
 
     assert "csrftoken" in responses[0].cookies
     assert [response["X-Page-Cache"] for response in responses] == ["miss"] * 3
+
+
+@pytest.mark.urls(__name__)
+def test_a_fragment_that_used_the_csrf_token_is_never_stored():
+    pages = [signed_in_client().get("/token/").content.decode() for _ in range(2)]
+
+    tokens = [page.split('content="')[1].split('"')[0] for page in pages]
+    assert all(tokens) and tokens[0] != tokens[1]
+
+
+@pytest.mark.urls(__name__)
+def test_a_fragment_is_shared_and_its_address_holds_only_known_parameters():
+    first = signed_in_client().get("/fragment/").content
+    second = signed_in_client().get("/fragment/").content
+    unknown = signed_in_client().get("/fragment/", {"junk": "1"}).content
+
+    assert first == second
+    # Unknown parameters: rendered in place, and nothing stored under them.
+    assert unknown != first
+    assert signed_in_client().get("/fragment/", {"junk": "1"}).content != unknown
 
 
 def test_pages_render_when_the_cache_is_down(client, talk, settings):
