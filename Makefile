@@ -42,7 +42,6 @@ browser:
 
 migrate: install
 	$(MANAGE) migrate --noinput
-	$(MANAGE) createcachetable
 
 run: migrate
 	$(MANAGE) load_demo

@@ -174,7 +174,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # comment rate limits, and (with Redis) sessions. "pages" holds the page cache
 # (pagecache), which may be evicted at will: losing a page or a version token
 # only costs a render. Both are shared by every process: Redis when configured,
-# else a database table each (created by migrations, see pagecache/migrations).
+# else a database table each (`migrate` creates them: pagecache/apps.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # A Redis of its own for pages, with its own maxmemory and allkeys-lru (README).
 PAGE_CACHE_REDIS_URL = os.environ.get("PAGE_CACHE_REDIS_URL", "") or REDIS_URL

@@ -3,15 +3,15 @@ from django.core.management import call_command
 from django.db.models.signals import post_migrate
 
 
-def create_cache_tables(using, **kwargs):
+def after_migrate(using, **kwargs):
     """`migrate` creates the database caches' tables (settings.CACHES), so that a fresh
-    deploy needs no `createcachetable`. It does nothing for tables that exist.
+    deploy needs no `createcachetable` (it does nothing for tables that exist), and
+    outdates every cached page: a deploy runs it, and new code may render pages
+    differently even under the same RELEASE."""
+    from .versions import site_changed
 
-    Connected for every app, not this one: migrate sends post_migrate only for apps
-    with a models module, and pagecache has none. So it runs once per such app,
-    each time a cheap check that the tables are there.
-    """
     call_command("createcachetable", database=using, verbosity=0)
+    site_changed()
 
 
 class PageCacheConfig(AppConfig):
@@ -22,4 +22,4 @@ class PageCacheConfig(AppConfig):
         from . import signals
 
         signals.connect()
-        post_migrate.connect(create_cache_tables, dispatch_uid="cache-tables")
+        post_migrate.connect(after_migrate, sender=self, dispatch_uid="pagecache-after-migrate")

@@ -32,7 +32,6 @@ def seed() -> dict:
     )
 
     call_command("migrate", interactive=False, verbosity=0)
-    call_command("createcachetable", verbosity=0)
     # One hash for both: production's hasher takes a fifth of a second a password.
     password = factory.Transformer.Force(make_password(PASSWORD))
     author = UserFactory(password=password, display_name="Ada")

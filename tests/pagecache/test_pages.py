@@ -439,6 +439,14 @@ def test_invalidate_pages_outdates_every_page_after_changes_without_signals(clie
     assert "Smoke rings" in fresh(client, talk.get_absolute_url())
 
 
+def test_migrate_outdates_every_page_as_a_deploy_runs_it(client, talk):
+    warm(client, "/talks/")
+
+    call_command("migrate", verbosity=0)
+
+    fresh(client, "/talks/")
+
+
 def test_pages_of_another_release_are_never_served(client, talk, settings):
     warm(client, "/talks/")
 

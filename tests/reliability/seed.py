@@ -19,7 +19,6 @@ def seed(user_count: int, talk_count: int) -> dict:
     from tests.factories import PASSWORD, SeriesFactory, TalkFactory, UserFactory
 
     call_command("migrate", interactive=False, verbosity=0)
-    call_command("createcachetable", verbosity=0)
     # One hash for all: production's hasher takes a fifth of a second a password.
     password = factory.Transformer.Force(make_password(PASSWORD))
     users = UserFactory.create_batch(user_count, password=password)

@@ -1,0 +1,2 @@
+"""No models. This module exists so that `migrate` sends this app post_migrate (apps.py):
+Django signals only apps with a models module."""
