@@ -44,13 +44,14 @@ RETRY_AFTER_SECONDS = 30
 SCHEMA_ERRORS = ("no such table", "no such column")
 
 
+def is_schema_error(exception) -> bool:
+    return isinstance(exception, DATABASE_OUTAGE_ERRORS) and str(exception).startswith(
+        SCHEMA_ERRORS
+    )
+
+
 def is_database_outage(exception) -> bool:
-    if not isinstance(exception, DATABASE_OUTAGE_ERRORS):
-        return False
-    if str(exception).startswith(SCHEMA_ERRORS):
-        logger.error("Deploy error: the database schema is incomplete (run migrate): %s", exception)
-        return False
-    return True
+    return isinstance(exception, DATABASE_OUTAGE_ERRORS) and not is_schema_error(exception)
 
 
 def database_outage_response(exception) -> HttpResponse:
@@ -88,4 +89,7 @@ def server_error(request, template_name=defaults.ERROR_500_TEMPLATE_NAME):
     exception = sys.exception()
     if is_database_outage(exception):
         return database_outage_response(exception)
+    if is_schema_error(exception):
+        # Every error reaches this handler once, from a view or a middleware.
+        logger.error("Deploy error: the database schema is incomplete (run migrate): %s", exception)
     return defaults.server_error(request, template_name)

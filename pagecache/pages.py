@@ -10,11 +10,11 @@ middleware still runs on every answer from the cache, so security headers,
 Vary, compression and the ETag are added exactly as for a fresh page.
 Development (DEBUG) caches nothing, so a template edit shows at once.
 
-Signed-in visitors get their pages rendered for them, per request: nothing
-personal can reach another visitor, whatever a template shows. What their
+Signed-in visitors get their pages rendered for them, per request. What their
 pages share is only what a template explicitly marks public, as a fragment
 (`{% public_fragment %}`, pagecache.templatetags.pagecache), kept under the
-same version tokens. Responses that never depend on the visitor (calendars,
+version tokens read before the view runs (FragmentContext); everything else is
+theirs alone. Responses that never depend on the visitor (calendars,
 comment feeds) say so (`same_for_everyone=True`) and are one copy for all.
 
 Why a stored page is never stale: versions, never deletions

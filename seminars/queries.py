@@ -1,6 +1,5 @@
 """QuerySets: what the public may see, and the exact queries each page runs."""
 
-from collections.abc import Sequence
 from functools import cached_property
 
 from django.apps import apps
@@ -21,11 +20,11 @@ class TalkQuerySet(models.QuerySet):
     def public(self):
         return self.filter(status__in=self.model.PUBLIC_STATUSES)
 
-    def upcoming(self):
-        return self.filter(start__gte=timezone.now()).order_by("start")
+    def upcoming(self, now=None):
+        return self.filter(start__gte=now or timezone.now()).order_by("start")
 
-    def past(self):
-        return self.filter(start__lt=timezone.now()).order_by("-start")
+    def past(self, now=None):
+        return self.filter(start__lt=now or timezone.now()).order_by("-start")
 
     def for_talk_page(self):
         """A talk in full, with its series, speakers and tags, in a constant number of
@@ -54,7 +53,7 @@ def talk_card_prefetches():
     ]
 
 
-class UpcomingThenPast(Sequence):
+class UpcomingThenPast:
     """Talks upcoming first (soonest first), then past ones (most recent first), for a
     Paginator (pages) or a slice (the API) to read: the one "upcoming first" order.
 
@@ -108,7 +107,7 @@ class UpcomingThenPast(Sequence):
         return talks
 
 
-class LazyRows(Sequence):
+class LazyRows:
     """A slice of UpcomingThenPast, read when first used: a page whose cards come from a
     public fragment (pagecache) reads no talks, as a sliced QuerySet would not."""
 
@@ -124,6 +123,9 @@ class LazyRows(Sequence):
 
     def __getitem__(self, index):
         return self.rows[index]
+
+    def __iter__(self):
+        return iter(self.rows)
 
 
 def rows(queryset, start, stop):

@@ -76,19 +76,22 @@ TALK_LIST_TITLES = {"": "All talks", "upcoming": "Upcoming talks", "past": "Past
 @cache_public_page(params=["when", "page"])
 def talk_list(request):
     when = request.GET.get("when", "")
-    if when == "upcoming":
-        talks = Talk.objects.public().for_cards().upcoming()
-    elif when == "past":
-        talks = Talk.objects.public().for_cards().past()
+    if when in ("upcoming", "past"):
+        # One instant for the list and for when it changes: a talk that starts
+        # moves from the upcoming talks to the past ones.
+        now = timezone.now()
+        cards = Talk.objects.public().for_cards()
+        talks = cards.upcoming(now) if when == "upcoming" else cards.past(now)
+        changes_at = next_talk_start(now)
     else:
         when, talks = "", upcoming_then_past()
+        changes_at = talks.changes_at
     page = paginate(request, talks)
     context = {
         "page": page,
         "when": when,
         "title": TALK_LIST_TITLES[when],
-        # A talk that starts moves from the upcoming talks to the past ones.
-        "changes_at": next_talk_start(timezone.now()),
+        "changes_at": changes_at,
     }
     if when == "past" and page:
         # The archive opens at the year of the newest talk on this page.
