@@ -15,7 +15,7 @@ import smtplib
 import zoneinfo
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
@@ -108,6 +108,40 @@ def send_digest_email(digest_id: int, attempt: int = 1) -> str:
     digest.sent = timezone.now()
     digest.save(update_fields=["sent"])
     return "sent"
+
+
+@task()
+def send_account_email(payload: dict, attempt: int = 1) -> str:
+    """An allauth email the mail server refused while its user waited (accounts.adapters)."""
+    send_or_retry(email_from_payload(payload), send_account_email, attempt, payload=payload)
+    return "sent"
+
+
+def email_payload(message: EmailMessage) -> dict:
+    """The message as a task argument (JSON): text, HTML alternative, addresses, headers."""
+    return {
+        "subject": message.subject,
+        "body": message.body,
+        "from_email": message.from_email,
+        "to": list(message.to),
+        "headers": dict(message.extra_headers),
+        "alternatives": [[content, mimetype] for content, mimetype in message.alternatives]
+        if isinstance(message, EmailMultiAlternatives)
+        else [],
+    }
+
+
+def email_from_payload(payload: dict) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        payload["subject"],
+        payload["body"],
+        payload["from_email"],
+        payload["to"],
+        headers=payload["headers"],
+    )
+    for content, mimetype in payload["alternatives"]:
+        message.attach_alternative(content, mimetype)
+    return message
 
 
 def recipient_wanting(user_id: int, kind: str):

@@ -299,6 +299,8 @@ SOCIALACCOUNT_PROVIDERS = {
     if (app := social_login_app(name))
 }
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+# Sends allauth's emails, or hands them to the task worker when the mail server fails.
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 
 # Email: printed to the console in development, SMTP when EMAIL_HOST is set.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
