@@ -120,10 +120,22 @@ class FragmentContext:
         return cls(dict(zip(versions, tokens, strict=True)), request.get_full_path())
 
 
-def page_key(request) -> str:
+def audience(request, same_for_everyone: bool, same_per_time_zone: bool) -> str | None:
+    """Who shares the stored copy of a page; None: only this visitor may see it."""
+    if same_for_everyone:
+        return "everyone"
+    if not request.user.is_authenticated:
+        return "anonymous"
+    if same_per_time_zone:
+        return f"time-zone:{request.user.timezone}"
+    return None
+
+
+def page_key(request, audience: str) -> str:
     # The host and scheme too: feeds and calendars hold absolute URLs.
     address = request.build_absolute_uri().encode()
-    return f"pages:page:{settings.RELEASE}:{hashlib.sha256(address).hexdigest()}"
+    digest = hashlib.sha256(address).hexdigest()
+    return f"pages:page:{settings.RELEASE}:{audience}:{digest}"
 
 
 def may_use_cache(request, params: frozenset) -> bool:
@@ -162,7 +174,14 @@ def write_cache(key: str, value, timeout) -> None:
         logger.exception("Page cache unavailable; page not stored")
 
 
-def cache_public_page(*, params=(), thread_kwarg=None, expires=None, same_for_everyone=False):
+def cache_public_page(
+    *,
+    params=(),
+    thread_kwarg=None,
+    expires=None,
+    same_for_everyone=False,
+    same_per_time_zone=False,
+):
     """Answer anonymous visitors from the shared cache (see the module docstring).
 
     params: the query parameters the page reads; any other means no caching.
@@ -174,6 +193,9 @@ def cache_public_page(*, params=(), thread_kwarg=None, expires=None, same_for_ev
         instead, computed from a time taken before it read the database.
     same_for_everyone: the response never depends on the visitor (calendars,
         comment feeds): signed-in visitors share the anonymous copy.
+    same_per_time_zone: the response depends on the visitor only through the
+        time zone it shows times in (talk feeds): signed-in visitors in the same
+        zone share a copy.
 
     Every response gets Cache-Control: no-cache (browsers ask again each time
     and get a 304 while the ETag matches); a signed-in user's also `private`.
@@ -183,13 +205,14 @@ def cache_public_page(*, params=(), thread_kwarg=None, expires=None, same_for_ev
     def decorator(view):
         @functools.wraps(view)
         def cached_view(request, *args, **kwargs):
-            shared = same_for_everyone or not request.user.is_authenticated
+            shared_with = audience(request, same_for_everyone, same_per_time_zone)
             versions = [SITE_VERSION]
             if thread_kwarg:
                 versions.append(thread_version(kwargs[thread_kwarg]))
-            if shared and may_use_cache(request, params):
+            if shared_with and may_use_cache(request, params):
+                key = page_key(request, shared_with)
                 render = functools.partial(view, request, *args, **kwargs)
-                response = from_cache_or_rendered(request, render, versions, expires)
+                response = from_cache_or_rendered(request, key, render, versions, expires)
             else:
                 if may_use_cache(request, params):
                     request.public_fragments = FragmentContext.read(request, versions)
@@ -204,9 +227,8 @@ def cache_public_page(*, params=(), thread_kwarg=None, expires=None, same_for_ev
     return decorator
 
 
-def from_cache_or_rendered(request, render, versions: list[str], expires) -> HttpResponse:
+def from_cache_or_rendered(request, key, render, versions: list[str], expires) -> HttpResponse:
     """The stored page if it is current; otherwise render() it, and store it if allowed."""
-    key = page_key(request)
     tokens, stored = read_versions_and(versions, key)
     now = timezone.now()
     if stored is not None and stored.is_current(tokens, now.timestamp()):

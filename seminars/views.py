@@ -1,6 +1,8 @@
 """Public pages: talk listings, tags, speakers, series and search (a talk's page, with
 its discussion, is discussion.views.talk_detail)."""
 
+from functools import cached_property
+
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
@@ -45,22 +47,47 @@ def until_a_talk_starts(response, talks: UpcomingThenPast):
     return response
 
 
+class HomeTalks:
+    """The home page's upcoming and recent talks, read together when first shown: for
+    a signed-in visitor they are a public fragment, which may need no reading at all."""
+
+    def __init__(self, now):
+        self.now = now
+
+    @cached_property
+    def lists(self) -> tuple[list, list]:
+        # The speakers and tags of both lists in one query each, after both are read.
+        talks = Talk.objects.public().for_cards().prefetch_related(None)
+        upcoming = list(talks.upcoming(self.now)[:HOME_UPCOMING])
+        recent = list(talks.past(self.now)[:HOME_RECENT])
+        prefetch_related_objects([*upcoming, *recent], *talk_card_prefetches())
+        return upcoming, recent
+
+    @property
+    def upcoming(self) -> list:
+        return self.lists[0]
+
+    @property
+    def recent(self) -> list:
+        return self.lists[1]
+
+
 @require_GET
-@cache_public_page(expires=next_talk_start)
+@cache_public_page()
 def home(request):
-    # The speakers and tags of both lists in one query each, after both are read.
-    talks = Talk.objects.public().for_cards().prefetch_related(None)
-    upcoming = list(talks.upcoming()[:HOME_UPCOMING])
-    recent = list(talks.past()[:HOME_RECENT])
-    prefetch_related_objects([*upcoming, *recent], *talk_card_prefetches())
+    now = timezone.now()
     context = {
-        "upcoming": upcoming,
-        "recent": recent,
+        "talks": HomeTalks(now),
+        # When the next talk starts and the lists change: the page's (and the
+        # lists' fragment's) end.
+        "changes_at": next_talk_start(now),
         # Counting every talk's tags grows with the archive: the template keeps the
         # cloud as a public fragment, so this runs once per change.
         "tags": most_used_tags(),
     }
-    return render(request, "seminars/home.html", context)
+    response = render(request, "seminars/home.html", context)
+    response.changes_at = context["changes_at"]
+    return response
 
 
 def most_used_tags():

@@ -8,6 +8,9 @@ from .sitemaps import SITEMAPS, robots_txt
 
 app_name = "syndication"
 
+# Talk feeds show times in a signed-in reader's zone, and nothing else of theirs.
+talk_feed = cache_public_page(same_per_time_zone=True)
+
 urlpatterns = [
     # Calendars (iCalendar), Atom feeds, and discovery for search engines.
     path("calendar.ics", calendars.all_talks_calendar, name="calendar"),
@@ -31,13 +34,9 @@ urlpatterns = [
     ),
     path("talks/<slug:slug>/calendar.ics", calendars.talk_calendar, name="talk-calendar"),
     # Feeds are served from the anonymous page cache (calendars are decorated).
-    path("feed/", cache_public_page()(feeds.TalkFeed()), name="feed"),
-    path("tags/<slug:slug>/feed/", cache_public_page()(feeds.TagTalkFeed()), name="tag-feed"),
-    path(
-        "series/<slug:slug>/feed/",
-        cache_public_page()(feeds.SeriesTalkFeed()),
-        name="series-feed",
-    ),
+    path("feed/", talk_feed(feeds.TalkFeed()), name="feed"),
+    path("tags/<slug:slug>/feed/", talk_feed(feeds.TagTalkFeed()), name="tag-feed"),
+    path("series/<slug:slug>/feed/", talk_feed(feeds.SeriesTalkFeed()), name="series-feed"),
     path(
         "talks/<slug:slug>/comments/feed/",
         cache_public_page(thread_kwarg="slug", same_for_everyone=True)(feeds.CommentFeed()),

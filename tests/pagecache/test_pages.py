@@ -563,6 +563,33 @@ def test_talk_cards_leave_upcoming_when_their_talk_starts(monkeypatch):
     assert "No upcoming talks here yet." in after
 
 
+def test_the_home_pages_lists_change_for_signed_in_visitors_when_a_talk_starts(monkeypatch):
+    start = timezone.now() + HOUR
+    TalkFactory(title="Soon", start=start, end=start + HOUR)
+    member = signed_in_client()
+    before = member.get("/").content.decode()
+
+    at(start + datetime.timedelta(minutes=1), monkeypatch)
+    after = member.get("/").content.decode()
+
+    assert "No upcoming talks yet." not in before
+    assert "No upcoming talks yet." in after
+    assert "Soon" in after.split("Recent talks")[1]
+
+
+def test_talk_feeds_are_one_copy_per_time_zone_for_signed_in_readers(client, talk):
+    tokyo = [signed_in_client(UserFactory(timezone="Asia/Tokyo")) for _ in range(2)]
+    berlin = signed_in_client(UserFactory(timezone="Europe/Berlin"))
+
+    first, second = tokyo[0].get("/feed/"), tokyo[1].get("/feed/")
+    other_zone = berlin.get("/feed/")
+
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "hit")
+    assert first.content == second.content
+    assert other_zone["X-Page-Cache"] == "miss"
+    assert first.content != other_zone.content
+
+
 def test_visitors_in_another_time_zone_get_their_own_fragment(talk):
     signed_in_client().get("/talks/")
     tokyo = signed_in_client(UserFactory(timezone="Asia/Tokyo"))
@@ -580,9 +607,9 @@ def test_the_home_pages_tag_cloud_is_shared_with_signed_in_visitors_until_a_chan
     signed_in_client().get("/")
     member = signed_in_client()
 
-    # session, user; upcoming talks; recent talks; their speakers; their tags:
-    # the tag counts come from the fragment.
-    with django_assert_num_queries(6):
+    # session, user; when the next talk starts: the talk lists and the tag counts
+    # come from the fragments the first member left.
+    with django_assert_num_queries(3):
         assert "Fluids" in member.get("/").content.decode()
     TalkFactory(tags=[TagFactory(name="Acoustics")])
 

@@ -55,13 +55,6 @@ PAGE_LIFE = 1
 
 
 @pytest.fixture
-def page_life(visitor):
-    """The home page's PAGE_LIFE query: the page cache's, for anonymous visitors only
-    (signed-in visitors' pages are rendered for them: pagecache.pages)."""
-    return 0 if visitor else PAGE_LIFE
-
-
-@pytest.fixture
 def own_thread_check(visitor):
     """The query a talk page spends on whether a signed-in visitor commented on it
     (their thread is then their own, not the public fragment: discussion.views)."""
@@ -94,15 +87,15 @@ def make_talks(rows, days_ahead=1, **shared):
 
 
 @ROWS
-def test_home(client, sign_in, page_life, rows, django_assert_num_queries):
+def test_home(client, sign_in, rows, django_assert_num_queries):
     make_talks(rows, days_ahead=1)
     make_talks(rows, days_ahead=-10 * rows)
     # upcoming talks with their series; recent talks with theirs; the speakers of
     # both; their tags; tags with their talk counts.
-    with django_assert_num_queries(5 + sign_in + page_life):
+    with django_assert_num_queries(5 + sign_in + PAGE_LIFE):
         response = client.get(reverse("seminars:home"))
-    assert len(response.context["upcoming"]) == min(rows, 10)
-    assert len(response.context["recent"]) == min(rows, 5)
+    assert len(response.context["talks"].upcoming) == min(rows, 10)
+    assert len(response.context["talks"].recent) == min(rows, 5)
 
 
 @ROWS

@@ -382,9 +382,10 @@ def test_home_queries_with_a_chosen_zone(client, rows, django_assert_num_queries
     new_york_talks(rows)
     new_york_talks(rows, days_ahead=-10 * rows)
     sign_in(client, "Europe/Berlin")
-    # session, user; upcoming talks with their series; recent talks with theirs;
-    # the speakers of both; their tags; tags with their talk counts.
-    with django_assert_num_queries(7):
+    # session, user; when the next talk starts (the lists' end); upcoming talks
+    # with their series; recent talks with theirs; the speakers of both; their
+    # tags; tags with their talk counts.
+    with django_assert_num_queries(8):
         response = client.get(reverse("seminars:home"))
     shown = len(TalkTimes(response.content.decode()).local_times)
     assert shown == min(rows, HOME_UPCOMING) + min(rows, HOME_RECENT)
