@@ -453,7 +453,11 @@ def profile_pages(urls: dict[str, str], user, cache_prefix: str) -> dict:
     from django.conf import settings
     from django.test import override_settings
 
-    caches = {"default": {**settings.CACHES["default"], "KEY_PREFIX": cache_prefix}}
+    # The server's prefixes (config.settings derives the page cache's from the same one).
+    caches = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": cache_prefix},
+        "pages": {**settings.CACHES["pages"], "KEY_PREFIX": f"{cache_prefix}-pages"},
+    }
     with override_settings(CACHES=caches):
         return {
             (name, auth): profile_page(path, user if auth == "signed in" else None)
