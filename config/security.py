@@ -7,6 +7,7 @@
 - RequestSizeLimitMiddleware: refuses any body over settings.MAX_REQUEST_SIZE,
   file uploads included, before anything reads it.
 - AdminToFieldMiddleware: a 400, not the admin's 500, for an empty ?_to_field=.
+- StaticFilesMiddleware: whitenoise, without the manifest and source maps.
 - bad_request: the 400 handler, which explains oversized requests (413) and
   forms with too many fields instead of showing a bare "Bad request".
 """
@@ -20,6 +21,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.shortcuts import render
 from django.views import defaults
 from django.views.decorators.csrf import requires_csrf_token
+from whitenoise.middleware import WhiteNoiseMiddleware
 
 
 def client_ip(remote_addr: str, forwarded_for: str, trusted_proxy_count: int) -> str:
@@ -96,6 +98,17 @@ class AdminToFieldMiddleware:
         if request.GET.get(TO_FIELD_VAR, None) == "":
             raise DisallowedModelAdminToField("The admin's _to_field parameter is empty.")
         return self.get_response(request)
+
+
+class StaticFilesMiddleware(WhiteNoiseMiddleware):
+    """whitenoise, less the files only developers' tools read: the manifest
+    (staticfiles.json, a list of every file) and source maps of third-party bundles."""
+
+    UNSERVED = (".map", "/staticfiles.json")
+
+    def add_file_to_dictionary(self, url, path, stat_cache=None):
+        if not url.endswith(self.UNSERVED):
+            super().add_file_to_dictionary(url, path, stat_cache=stat_cache)
 
 
 def declared_body_size(request) -> int:

@@ -104,7 +104,7 @@ MIDDLEWARE = [
     "config.security.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.security.StaticFilesMiddleware",
     # Pages (whitenoise serves static files precompressed, above). GZip adds random
     # bytes to each response against BREACH, so ETags are computed below it, on
     # the uncompressed page.

@@ -23,13 +23,21 @@ def series_talks(series):
     return Talk.objects.filter(series=series).for_talk_page().order_by("start", "id")
 
 
+def wall_clock(moment, zone) -> str:
+    """The moment in the series' zone with its offset: to the minute when that is
+    exact, else to the second (or microsecond), so that importing it back is exact."""
+    local = moment.astimezone(zone)
+    exact_minute = not (local.second or local.microsecond)
+    return local.isoformat(sep=" ", timespec="minutes" if exact_minute else "auto")
+
+
 def talk_record(talk, zone) -> dict:
     return {
         # A talk imported from another calendar keeps that calendar's UID.
         "uid": talk.import_uid or talk_uid(talk),
         "title": talk.title,
-        "start": talk.start.astimezone(zone).isoformat(sep=" ", timespec="minutes"),
-        "end": talk.end.astimezone(zone).isoformat(sep=" ", timespec="minutes"),
+        "start": wall_clock(talk.start, zone),
+        "end": wall_clock(talk.end, zone),
         "speakers": f"{NAME_SEPARATOR} ".join(speaker.name for speaker in talk.speakers.all()),
         "tags": f"{NAME_SEPARATOR} ".join(tag.name for tag in talk.tags.all()),
         "venue": talk.venue,

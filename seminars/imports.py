@@ -327,14 +327,20 @@ def parse_moment(text: str, zone) -> datetime.datetime:
     return in_zone(moment, zone)
 
 
+# What a spreadsheet would take for a formula gets a leading apostrophe on export
+# (CSV injection); so does a text that itself starts with one, so that reading
+# the file back removes exactly the apostrophe the export added.
+QUOTED_STARTS = (*FORMULA_STARTS, "'")
+
+
 def unquote_formula(cell: str) -> str:
-    if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS and cell[1:2]:
+    if cell[:1] == "'" and cell[1:2] and cell[1:2] in QUOTED_STARTS:
         return cell[1:]
     return cell
 
 
 def quote_formula(cell: str) -> str:
-    return "'" + cell if cell[:1] in FORMULA_STARTS and cell else cell
+    return "'" + cell if cell[:1] and cell[:1] in QUOTED_STARTS else cell
 
 
 # iCalendar

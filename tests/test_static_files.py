@@ -32,7 +32,7 @@ MATH_FONT = re.compile(r"/fonts/STIXTwoMath")
 # Collects our own files only: the admin's, the API docs' and the math font
 # take a minute to compress and prove nothing more.
 SERVE_STATIC = """
-import json, django
+import json, django, django.conf
 django.setup()
 from django.core.management import call_command
 from django.templatetags.static import static
@@ -41,7 +41,14 @@ from django.test import Client
 call_command("collectstatic", interactive=False, verbosity=0,
              ignore_patterns=["admin", "ninja", "STIXTwoMath*", "css/math.css"])
 url = static("css/site.css")
+# A source map as third-party bundles ship them, beside the manifest collectstatic wrote.
+root = django.conf.settings.STATIC_ROOT
+(root / "css" / "bundle.css.map").write_text("{}")
 client = Client()
+unserved = {
+    name: client.get(f"/static/{name}").status_code
+    for name in ("staticfiles.json", "css/bundle.css.map")
+}
 answers = {}
 for encoding in ("br", "gzip", "identity"):
     response = client.get(url, headers={"Accept-Encoding": encoding})
@@ -52,7 +59,7 @@ for encoding in ("br", "gzip", "identity"):
         "vary": response.get("Vary"),
         "size": len(b"".join(response.streaming_content)),
     }
-print(json.dumps({"url": url, "answers": answers}))
+print(json.dumps({"url": url, "answers": answers, "unserved": unserved}))
 """
 
 
@@ -84,6 +91,10 @@ def production_static(tmp_path_factory):
 
 def test_pages_link_to_hashed_names(production_static):
     assert re.fullmatch(r"/static/css/site\.[0-9a-f]{12}\.css", production_static["url"])
+
+
+def test_the_manifest_and_source_maps_are_not_served(production_static):
+    assert production_static["unserved"] == {"staticfiles.json": 404, "css/bundle.css.map": 404}
 
 
 def test_hashed_files_are_cached_for_good(production_static):

@@ -22,15 +22,12 @@ import pytest
 import requests
 
 from tests.reliability.servers import AppServer, stop_servers
-from tests.reliability.site import manage, production_env, run_python
+from tests.reliability.site import collectstatic, production_env, run_python
 from tests.reliability.traffic import forms_in, new_comment_form
 
 pytestmark = pytest.mark.real_processes
 
 TIMEOUT = 10
-# Enough static files for the public pages: the admin's, the API docs' and the math
-# font would take a minute to compress.
-NOT_COLLECTED = ["admin", "ninja", "STIXTwoMath*", "css/math.css"]
 
 
 def own_database(directory: Path, cleanup: ExitStack) -> str:
@@ -74,9 +71,8 @@ def site(tmp_path_factory):
             # The tests tell a stored page from a rendered one by it.
             PAGE_CACHE_HEADER="true",
         )
-        ignored = [option for pattern in NOT_COLLECTED for option in ("-i", pattern)]
         with ThreadPoolExecutor(2) as pool:
-            collected = pool.submit(manage, env, "collectstatic", "--noinput", "-v0", *ignored)
+            collected = pool.submit(collectstatic, env)
             seeded = json.loads(run_python(env, "-m", "tests.caching.site_changes", "seed"))
             collected.result()
         servers = [AppServer(name, env, directory / f"{name}.log") for name in ("a", "b")]

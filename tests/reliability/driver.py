@@ -32,7 +32,7 @@ import requests
 
 from .cluster import PrivatePostgres
 from .servers import WORKERS, AppServer, stop_servers
-from .site import manage, production_env, run_python
+from .site import collectstatic, production_env, run_python
 from .traffic import REQUEST_TIMEOUT, Attempt, HealthProbe, Log, Posted, Visitor
 
 # Server b's database settings: psycopg's pool, which gives up waiting for a
@@ -248,7 +248,7 @@ def run(scenario: Scenario) -> Report:
 def prepare_site(env: dict[str, str], scenario: Scenario) -> dict:
     """Migrate and fill the database while static files are collected alongside."""
     with ThreadPoolExecutor(2) as pool:
-        collected = pool.submit(manage, env, "collectstatic", "--noinput", "-v0")
+        collected = pool.submit(collectstatic, env)
         output = run_python(
             env, "-m", "tests.reliability.seed", str(scenario.users), str(scenario.talks)
         )
