@@ -93,7 +93,8 @@ def test_production_settings():
 def test_whitenoise_sits_right_after_the_security_middleware(env):
     middleware = read_settings(env, "MIDDLEWARE")["MIDDLEWARE"]
     security = middleware.index("django.middleware.security.SecurityMiddleware")
-    assert middleware[security + 1] == "whitenoise.middleware.WhiteNoiseMiddleware"
+    # whitenoise, less the manifest and source maps (config.security).
+    assert middleware[security + 1] == "config.security.StaticFilesMiddleware"
 
 
 def test_development_defaults_to_sqlite_in_the_project_folder():
