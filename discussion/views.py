@@ -23,7 +23,7 @@ from django.utils.timesince import timeuntil
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import notifications
-from pagecache.pages import NotCanonical, cache_public_page, canonical_page_url
+from pagecache.pages import cache_public_page, require_canonical_page
 from seminars.models import Comment, Talk
 from seminars.rendering import contains_math
 
@@ -42,9 +42,7 @@ def get_public_talk(slug):
 @require_GET
 @cache_public_page(params=["page"], thread_kwarg="slug")
 def talk_detail(request, slug):
-    requested = request.GET.get("page")
-    if requested is not None and requested != str(page_number(requested)):
-        raise NotCanonical(canonical_page_url(request, page_number(requested)))
+    require_canonical_page(request, page_number(request.GET.get("page")))
     return render_talk(request, get_public_talk(slug))
 
 

@@ -51,9 +51,9 @@ from django.utils.text import compress_string
 
 from .versions import (
     SITE_VERSION,
-    claim_missing_versions,
-    page_cache,
+    Versioned,
     read_versions_and,
+    store_versioned,
     thread_version,
 )
 
@@ -73,19 +73,13 @@ def mark(response, outcome: str) -> None:
 
 
 @dataclass(frozen=True)
-class StoredPage:
-    tokens: tuple[str, ...]
-    # A Unix time, or None for a page the clock does not change.
-    valid_until: float | None
+class StoredPage(Versioned):
     headers: dict[str, str]
     content: bytes
     # The content compressed once, when stored, as GZipMiddleware would on every
     # hit (measured: gzipping a 200 KB calendar costs a hit 3-4 ms of its 5);
     # None when too small to gain.
     gzipped: bytes | None = None
-
-    def is_current(self, tokens: tuple, now: float) -> bool:
-        return self.tokens == tokens and (self.valid_until is None or now < self.valid_until)
 
     def response(self, request) -> HttpResponse:
         accepts_gzip = ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", ""))
@@ -160,6 +154,13 @@ def audience(request, same_for_everyone: bool, same_per_time_zone: bool) -> str 
     return None
 
 
+def require_canonical_page(request, number: int) -> None:
+    """Raise NotCanonical when ?page= is given and is not `number`, the page shown."""
+    requested = request.GET.get("page")
+    if requested is not None and requested != str(number):
+        raise NotCanonical(canonical_page_url(request, number))
+
+
 def page_key(request, audience: str) -> str:
     # The host and scheme too: feeds and calendars hold absolute URLs.
     address = request.build_absolute_uri().encode()
@@ -194,13 +195,6 @@ def may_store(request, response) -> bool:
         and not len(get_messages(request))
         and not getattr(response, "do_not_store", False)
     )
-
-
-def write_cache(key: str, value, timeout) -> None:
-    try:
-        page_cache().set(key, value, timeout)
-    except Exception:
-        logger.exception("Page cache unavailable; page not stored")
 
 
 def cache_public_page(
@@ -238,12 +232,13 @@ def cache_public_page(
             versions = [SITE_VERSION]
             if thread_kwarg:
                 versions.append(thread_version(kwargs[thread_kwarg]))
-            if shared_with and may_use_cache(request, params):
+            cacheable = may_use_cache(request, params)
+            if shared_with and cacheable:
                 key = page_key(request, shared_with)
                 render = functools.partial(view, request, *args, **kwargs)
                 response = from_cache_or_rendered(request, key, render, versions, expires)
             else:
-                if may_use_cache(request, params):
+                if cacheable:
                     request.public_fragments = FragmentContext.read(request, versions)
                 response = view(request, *args, **kwargs)
             patch_cache_control(response, no_cache=True)
@@ -268,18 +263,19 @@ def from_cache_or_rendered(request, key, render, versions: list[str], expires) -
     valid_until = expires(now) if expires else None
     response = render()
     mark(response, "miss")
-    if None in tokens:
-        tokens = claim_missing_versions(versions, tokens)
     valid_until = getattr(response, "changes_at", valid_until)
-    if tokens is not None and may_store(request, response):
+    if may_store(request, response):
         set_response_etag(response)
         patch_cache_control(response, no_cache=True)
-        page = StoredPage(
-            tokens=tokens,
-            valid_until=valid_until.timestamp() if valid_until else None,
-            headers=dict(response.headers),
-            content=response.content,
-            gzipped=compressed(response.content),
-        )
-        write_cache(key, page, PAGE_TIMEOUT)
+
+        def page(tokens):
+            return StoredPage(
+                tokens=tokens,
+                valid_until=valid_until.timestamp() if valid_until else None,
+                headers=dict(response.headers),
+                content=response.content,
+                gzipped=compressed(response.content),
+            )
+
+        store_versioned(key, versions, tokens, page, PAGE_TIMEOUT)
     return response

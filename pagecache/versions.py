@@ -8,6 +8,7 @@ page back.
 
 import logging
 import secrets
+from dataclasses import dataclass
 
 from django.core.cache import caches
 from django.db import connection, transaction
@@ -94,3 +95,28 @@ def claim_missing_versions(versions: list[str], tokens: tuple) -> tuple | None:
                 return None
         claimed.append(token)
     return tuple(claimed)
+
+
+@dataclass(frozen=True)
+class Versioned:
+    """Something stored under the tokens it was rendered with (a page, a fragment)."""
+
+    tokens: tuple[str, ...]
+    # A Unix time, or None for what the clock does not change.
+    valid_until: float | None
+
+    def is_current(self, tokens: tuple, now: float) -> bool:
+        return self.tokens == tokens and (self.valid_until is None or now < self.valid_until)
+
+
+def store_versioned(key: str, versions: list[str], tokens: tuple, make, timeout: int) -> None:
+    """Store make(tokens) at `key` under `tokens` (claiming those never set); nothing
+    if a write beat this one to a token, or if the cache cannot be reached."""
+    if None in tokens:
+        tokens = claim_missing_versions(versions, tokens)
+    if tokens is None:
+        return
+    try:
+        page_cache().set(key, make(tokens), timeout)
+    except Exception:
+        logger.exception("Page cache unavailable; %s not stored", key)

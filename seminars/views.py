@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from pagecache.pages import NotCanonical, cache_public_page, canonical_page_url
+from pagecache.pages import cache_public_page, require_canonical_page
 
 from .groups import GROUPS
 from .models import Series, Tag, Talk
@@ -28,10 +28,8 @@ HOME_TAGS = 30
 def paginate(request, queryset, per_page=TALKS_PER_PAGE):
     """The requested page. A malformed or out-of-range ?page= sends the visitor to the
     page it would show (the first, or the last), so junk never becomes a cached copy."""
-    requested = request.GET.get("page")
-    page = Paginator(queryset, per_page).get_page(requested)
-    if requested is not None and requested != str(page.number):
-        raise NotCanonical(canonical_page_url(request, page.number))
+    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    require_canonical_page(request, page.number)
     return page
 
 

@@ -21,15 +21,17 @@ its view's) to ensure: discussion.views renders the thread of a fragment as
 the public sees it.
 """
 
+import functools
 import hashlib
 import logging
+from dataclasses import dataclass
 
 from django import template
 from django.conf import settings
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from ..versions import SITE_VERSION, claim_missing_versions, page_cache, thread_version
+from ..versions import SITE_VERSION, Versioned, page_cache, store_versioned, thread_version
 
 logger = logging.getLogger(__name__)
 register = template.Library()
@@ -37,6 +39,11 @@ register = template.Library()
 FRAGMENT_TIMEOUT = 24 * 60 * 60
 # Set by django.middleware.csrf.get_token() whenever a template asks for the token.
 CSRF_USED = "CSRF_COOKIE_NEEDS_UPDATE"
+
+
+@dataclass(frozen=True)
+class StoredFragment(Versioned):
+    html: str
 
 
 class PublicFragmentNode(template.Node):
@@ -57,12 +64,16 @@ class PublicFragmentNode(template.Node):
         tokens = tuple(fragments.tokens[version] for version in versions)
         key = self.key(context, fragments.address)
         stored = self.stored(key)
-        now = timezone.now().timestamp()
-        if stored is not None and stored[0] == tokens and (stored[1] is None or now < stored[1]):
-            return mark_safe(stored[2])  # noqa: S308 # nosec B308, B703 # stored by this tag
+        if isinstance(stored, StoredFragment) and stored.is_current(
+            tokens, timezone.now().timestamp()
+        ):
+            return mark_safe(stored.html)  # noqa: S308 # nosec B308, B703 # stored by this tag
         html, used_csrf_token = self.render_watching_csrf(context, request)
         if not used_csrf_token:
-            self.store(key, versions, tokens, options.get("until"), html)
+            until = options.get("until")
+            valid_until = until.timestamp() if until else None
+            fragment = functools.partial(StoredFragment, valid_until=valid_until, html=html)
+            store_versioned(key, versions, tokens, fragment, FRAGMENT_TIMEOUT)
         return html
 
     def key(self, context, address: str) -> str:
@@ -86,17 +97,6 @@ class PublicFragmentNode(template.Node):
         except Exception:
             logger.exception("Page cache unavailable; rendering the fragment")
             return None
-
-    def store(self, key, versions, tokens, until, html) -> None:
-        if None in tokens:
-            tokens = claim_missing_versions(versions, tokens)
-        if tokens is None:
-            return
-        valid_until = until.timestamp() if until else None
-        try:
-            page_cache().set(key, (tokens, valid_until, html), FRAGMENT_TIMEOUT)
-        except Exception:
-            logger.exception("Page cache unavailable; fragment not stored")
 
 
 @register.tag
