@@ -24,7 +24,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from pagecache.pages import cache_public_page
-from pagecache.versions import SITE_VERSION, page_cache
+from pagecache.versions import SITE_VERSION, page_cache, site_changed
 from seminars.models import Comment, Series, Talk
 from tests.factories import (
     CommentFactory,
@@ -722,27 +722,43 @@ def page_with_a_form(request):
     return HttpResponse(Template("{% csrf_token %}").render(RequestContext(request)))
 
 
+def render_fragment(request, part: str) -> HttpResponse:
+    """A page whose only content is `part` (template source) as a public fragment;
+    `fresh` is new on each render, so a stored fragment shows by repeating it."""
+    template = Template(
+        "{% load pagecache %}{% public_fragment 'part' %}" + part + "{% end_public_fragment %}"
+    )
+    return HttpResponse(template.render(RequestContext(request, {"fresh": uuid.uuid4()})))
+
+
 @cache_public_page()
 def page_with_a_token_in_a_fragment(request):
-    template = Template(
-        "{% load pagecache %}{% public_fragment 'token' %}"
-        '<meta name="csrf" content="{{ csrf_token }}">{% end_public_fragment %}'
-    )
-    return HttpResponse(template.render(RequestContext(request)))
+    return render_fragment(request, '<meta name="csrf" content="{{ csrf_token }}">')
 
 
 @cache_public_page()
 def page_with_a_public_fragment(request):
-    template = Template(
-        "{% load pagecache %}{% public_fragment 'time' %}{{ now }}{% end_public_fragment %}"
-    )
-    return HttpResponse(template.render(RequestContext(request, {"now": uuid.uuid4()})))
+    return render_fragment(request, "{{ fresh }}")
+
+
+WRITES_WHILE_RENDERING = []
+
+
+@cache_public_page()
+def page_changed_while_it_renders(request):
+    """As when another process commits a change after this page read its data, and
+    before its fragment is rendered: the first time only."""
+    if not WRITES_WHILE_RENDERING:
+        WRITES_WHILE_RENDERING.append(True)
+        site_changed()
+    return render_fragment(request, "{{ fresh }}")
 
 
 urlpatterns = [
     path("form/", page_with_a_form),
     path("token/", page_with_a_token_in_a_fragment),
     path("fragment/", page_with_a_public_fragment),
+    path("changed/", page_changed_while_it_renders),
 ]
 
 
@@ -772,6 +788,20 @@ def test_a_fragment_is_shared_and_its_address_holds_only_known_parameters():
     # Unknown parameters: rendered in place, and nothing stored under them.
     assert unknown != first
     assert signed_in_client().get("/fragment/", {"junk": "1"}).content != unknown
+
+
+@pytest.mark.urls(__name__)
+def test_a_fragment_is_kept_under_the_tokens_read_before_the_view():
+    """The data a page read before a write must not be stored as current after it."""
+    WRITES_WHILE_RENDERING.clear()
+    member = signed_in_client()
+
+    during_the_write = member.get("/changed/").content
+    after_it = member.get("/changed/").content
+    again = member.get("/changed/").content
+
+    assert after_it != during_the_write
+    assert again == after_it
 
 
 def test_pages_render_when_the_cache_is_down(client, talk, settings):
