@@ -182,12 +182,12 @@ CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "seminars")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
         },
         "pages": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.redis_cache.RedisCache",
             "LOCATION": PAGE_CACHE_REDIS_URL,
             "KEY_PREFIX": f"{CACHE_KEY_PREFIX}-pages",
         },

@@ -68,10 +68,20 @@ class UpcomingThenPast:
     def __init__(self, talks):
         self.talks = talks
         self.now = timezone.now()
+
+    # Built when a page is read: one whose cards come from a public fragment is not.
+    @cached_property
+    def cards(self):
         # The speakers and tags of both parts are read together (read()).
-        cards = talks.for_cards().prefetch_related(None)
-        self.upcoming = cards.filter(start__gte=self.now).order_by("start", "id")
-        self.past = cards.filter(start__lt=self.now).order_by("-start", "-id")
+        return self.talks.for_cards().prefetch_related(None)
+
+    @cached_property
+    def upcoming(self):
+        return self.cards.filter(start__gte=self.now).order_by("start", "id")
+
+    @cached_property
+    def past(self):
+        return self.cards.filter(start__lt=self.now).order_by("-start", "-id")
 
     @cached_property
     def counts(self) -> dict:

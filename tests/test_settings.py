@@ -123,11 +123,19 @@ def test_postgres_pool_replaces_persistent_connections():
     assert database["CONN_MAX_AGE"] == 0
 
 
-def test_redis_url_gives_djangos_redis_cache():
+def test_redis_url_gives_djangos_redis_cache_with_one_client_per_pool():
     env = {"REDIS_URL": "redis://cache.example.org:6379/1"}
     cache = read_settings(env, "CACHES")["CACHES"]["default"]
-    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["BACKEND"] == "config.redis_cache.RedisCache"
     assert cache["LOCATION"] == "redis://cache.example.org:6379/1"
+
+
+def test_the_redis_cache_reuses_its_client():
+    from config.redis_cache import RedisCache
+
+    cache = RedisCache("redis://cache.example.org:6379/1", {})
+    # No connection is made until a command runs.
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)
 
 
 def test_with_redis_sessions_are_read_from_it_and_kept_in_the_database():
