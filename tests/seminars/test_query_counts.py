@@ -63,7 +63,8 @@ def own_thread_check(visitor):
 
 @pytest.fixture
 def follow_flag(visitor):
-    """The query a tag's, series' or speaker's page spends on a signed-in visitor's follow button."""
+    """The query a tag's, series' or speaker's page spends on a signed-in visitor's follow
+    button."""
     return 1 if visitor else 0
 
 
