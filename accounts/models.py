@@ -24,6 +24,9 @@ class User(AbstractUser):
     followed_series = models.ManyToManyField(
         "seminars.Series", blank=True, related_name="followers"
     )
+    followed_speakers = models.ManyToManyField(
+        "seminars.Speaker", blank=True, related_name="followers"
+    )
     email_on_reply = models.BooleanField(
         "email me when someone replies to my comments", default=True
     )

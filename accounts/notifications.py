@@ -93,9 +93,11 @@ def queue_weekly_digests(now: datetime.datetime | None = None) -> int:
 
 
 def digest_recipients(week: datetime.date):
-    follows_something = Exists(
-        User.followed_tags.through.objects.filter(user=OuterRef("pk"))
-    ) | Exists(User.followed_series.through.objects.filter(user=OuterRef("pk")))
+    follows_something = (
+        Exists(User.followed_tags.through.objects.filter(user=OuterRef("pk")))
+        | Exists(User.followed_series.through.objects.filter(user=OuterRef("pk")))
+        | Exists(User.followed_speakers.through.objects.filter(user=OuterRef("pk")))
+    )
     return (
         User.objects.filter(follows_something, is_active=True, email_weekly_digest=True)
         .exclude(email="")
@@ -107,12 +109,19 @@ def digest_recipients(week: datetime.date):
 def digest_talks(user, now: datetime.datetime):
     """Published talks of the coming week in what `user` follows, not yet in a digest of theirs."""
     tagged = Talk.tags.through.objects.filter(tag__followers=user).values("talk_id")
+    by_followed_speakers = Talk.speakers.through.objects.filter(speaker__followers=user).values(
+        "talk_id"
+    )
     already_sent = Digest.talks.through.objects.filter(digest__user=user).values("talk_id")
     return (
         Talk.objects.filter(
             status=Talk.Status.PUBLISHED, start__gte=now, start__lt=now + DIGEST_PERIOD
         )
-        .filter(Q(series__in=user.followed_series.all()) | Q(pk__in=tagged))
+        .filter(
+            Q(series__in=user.followed_series.all())
+            | Q(pk__in=tagged)
+            | Q(pk__in=by_followed_speakers)
+        )
         .exclude(pk__in=already_sent)
     )
 

@@ -9,7 +9,7 @@ urlpatterns = [
     path("preferences/", views.preferences, name="preferences"),
     path("delete/", views.delete_account, name="delete"),
     path("unsubscribe/<str:token>/", views.unsubscribe_view, name="unsubscribe"),
-    # <kind> is "tag" or "series" (accounts.follows.FOLLOWABLE).
+    # <kind> is "tag", "series" or "speaker" (accounts.follows.FOLLOWABLE).
     path("follow/<str:kind>/<slug:slug>/", views.follow, {"following": True}, name="follow"),
     path("unfollow/<str:kind>/<slug:slug>/", views.follow, {"following": False}, name="unfollow"),
 ]

@@ -79,9 +79,9 @@ def unsubscribe_view(request, token):
 @login_required
 @require_POST
 def follow(request, kind, slug, following):
-    """Follow (or stop following) a tag or series; both are safe to repeat."""
+    """Follow (or stop following) a tag, series or speaker; both are safe to repeat."""
     if kind not in FOLLOWABLE:
-        raise Http404("Only tags and series can be followed.")
+        raise Http404("Only tags, series and speakers can be followed.")
     model, field = FOLLOWABLE[kind]
     target = get_object_or_404(model, slug=slug)
     if following:

@@ -18,7 +18,7 @@ from accounts.models import Digest
 from accounts.notifications import queue_weekly_digests, week_of
 from seminars.models import Talk
 from tests.accounts.test_notifications import run_worker
-from tests.factories import SeriesFactory, TagFactory, TalkFactory, UserFactory
+from tests.factories import SeriesFactory, SpeakerFactory, TagFactory, TalkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +82,22 @@ def test_the_digest_lists_the_coming_week_of_followed_tags_and_series(follower):
     digest = Digest.objects.get(user=user)
     assert digest.sent is not None
     assert set(digest.talks.all()) == {in_series, tagged, both}
+
+
+def test_a_user_who_follows_only_a_speaker_gets_their_talks_of_the_week():
+    speaker = SpeakerFactory(name="Grace Hopper")
+    user = UserFactory()
+    user.followed_speakers.add(speaker)
+    theirs = talk_in(2, speakers=[speaker], title="Compilers for everyone")
+    talk_in(2, speakers=[SpeakerFactory()], title="Somebody else")
+
+    assert send_digests() == "Queued 1 digest."
+    assert run_worker() == 1
+
+    [message] = mail.outbox
+    assert message.to == [user.email]
+    assert theirs.title in message.body
+    assert "Somebody else" not in message.body
 
 
 def test_running_twice_in_a_week_sends_nothing_twice(follower):

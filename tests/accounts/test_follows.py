@@ -1,22 +1,26 @@
-"""Following tags and series: POST buttons on their pages, for signed-in users."""
+"""Following tags, series and speakers: POST buttons on their pages, for signed-in users."""
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import SeriesFactory, TagFactory, TalkFactory, UserFactory
+from tests.factories import SeriesFactory, SpeakerFactory, TagFactory, TalkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(params=["tag", "series"])
+@pytest.fixture(params=["tag", "series", "speaker"])
 def followable(request):
-    """(kind, the tag or series, the User field listing what the user follows)."""
+    """(kind, the tag, series or speaker, the User field listing what the user follows)."""
     if request.param == "tag":
         # A tag's page is public once a public talk uses it.
         tag = TagFactory(name="Topology")
         TalkFactory(tags=[tag])
         return "tag", tag, "followed_tags"
+    if request.param == "speaker":
+        speaker = SpeakerFactory(name="Grace Hopper")
+        TalkFactory(speakers=[speaker])
+        return "speaker", speaker, "followed_speakers"
     return "series", SeriesFactory(name="Geometry seminar"), "followed_series"
 
 
@@ -111,8 +115,8 @@ def test_following_is_a_post_only(client, followable):
     assert follows(user, field) == []
 
 
-@pytest.mark.parametrize("kind", ["speaker", "talk", "user"])
-def test_only_tags_and_series_can_be_followed(client, kind):
+@pytest.mark.parametrize("kind", ["talk", "user"])
+def test_only_tags_series_and_speakers_can_be_followed(client, kind):
     talk = TalkFactory()
     client.force_login(UserFactory())
     assert client.post(reverse("accounts:follow", args=[kind, talk.slug])).status_code == 404
@@ -132,10 +136,10 @@ def test_the_follow_state_costs_one_query(client, followable, rows, django_asser
         getattr(other, field).add(target)
     getattr(user, field).add(target)
     client.force_login(user)
-    # session, user; the tag or series; the count for the paginator; the follow
-    # flag, rendered for this visitor. The tag has a talk (its page is public only
-    # then): its card, its speakers and its tags.
-    talk_cards = 3 if kind == "tag" else 0
+    # session, user; the tag, series or speaker; the count for the paginator; the
+    # follow flag, rendered for this visitor. Tags and speakers have a talk (their
+    # pages are public only then): its card, its speakers and its tags.
+    talk_cards = 0 if kind == "series" else 3
     with django_assert_num_queries(5 + talk_cards):
         response = client.get(target.get_absolute_url())
     assert f"Unfollow this {kind}" in response.content.decode()

@@ -4,8 +4,8 @@ Two signed-in users and an anonymous visitor take turns on every public page,
 feed, calendar and API address, twice each so every cache is warm, and the
 second time in the other order, so each has been served what another's visit
 stored. No response may hold what belongs to someone else: a display name, an
-email address, a time zone, a CSRF token, a held comment, whether a tag is
-followed. An organiser may see a held comment, and its author's name, where
+email address, a time zone, a CSRF token, a held comment, whether a tag or
+speaker is followed. An organiser may see a held comment, and its author's name, where
 they moderate it: on the talk's page.
 
 The addresses are sampled per URL pattern of the public namespaces, and
@@ -103,6 +103,7 @@ def world():
     )
     organiser.followed_tags.add(berlin_tag)
     reader.followed_tags.add(tokyo_tag)
+    reader.followed_speakers.add(speaker)
     return {
         "organiser": organiser,
         "reader": reader,
@@ -215,7 +216,8 @@ def test_no_visitor_is_shown_another_visitors_data(world):
 
     shown = {
         "organiser": shown_markers(organiser, berlin_tag),
-        "reader": shown_markers(reader, tokyo_tag) | {world["held"].body},
+        "reader": shown_markers(reader, tokyo_tag)
+        | {world["held"].body, reverse("accounts:unfollow", args=["speaker", "ada"])},
     }
     private = {visitor: set(markers) for visitor, markers in shown.items()}
     # And what no public page shows, not even to its owner, and each one's CSRF tokens.

@@ -63,7 +63,8 @@ def own_thread_check(visitor):
 
 @pytest.fixture
 def follow_flag(visitor):
-    """The query a tag's or series' page spends on a signed-in visitor's follow button."""
+    """The query a tag's, series' or speaker's page spends on a signed-in visitor's follow
+    button."""
     return 1 if visitor else 0
 
 
@@ -172,11 +173,11 @@ def test_tag_detail(client, sign_in, follow_flag, rows, django_assert_num_querie
 
 
 @ROWS
-def test_speaker_detail(client, sign_in, rows, django_assert_num_queries):
+def test_speaker_detail(client, sign_in, follow_flag, rows, django_assert_num_queries):
     speaker = SpeakerFactory()
     make_talks(rows, speakers=[speaker])
     # speaker; count for the paginator; talks with their series, their speakers, their tags.
-    with django_assert_num_queries(5 + sign_in):
+    with django_assert_num_queries(5 + sign_in + follow_flag):
         response = client.get(speaker.get_absolute_url())
     assert len(response.context["page"]) == rows
 
