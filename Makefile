@@ -14,7 +14,7 @@ PYTEST := $(VENV)/bin/pytest
 # port- and CPU-hungry, so they run one at a time, after the in-process tests.
 REAL := browser or real_processes
 
-.PHONY: run test check test-inprocess test-real install install-dev browser migrate lint \
+.PHONY: run test check test-inprocess test-real install install-dev browser java migrate lint \
 	format audit bench
 
 $(VENV)/bin/python:
@@ -39,6 +39,18 @@ browser:
 		echo "Installing Debian's chromium for the browser tests"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+# The Nu Html Checker (vnu.jar, pinned in package-lock.json) for tests/test_html_validity.py.
+# --ignore-scripts: its install script would download a Java; Debian's is used.
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+java:
+	@command -v java >/dev/null || { \
+		echo "Installing Debian's Java for the Nu Html Checker"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless; }
 
 migrate: install
 	$(MANAGE) migrate --noinput
@@ -75,7 +87,7 @@ test: lint test-inprocess test-real
 # The edit-test loop: lint and every test that runs inside pytest's processes.
 check: lint test-inprocess
 
-test-inprocess: install-dev
+test-inprocess: install-dev java node_modules/.installed
 	$(PYTEST) -m "not ($(REAL))" -n $(WORKERS) $(PYTEST_ARGS)
 
 test-real: install-dev browser

@@ -30,8 +30,8 @@ def talk_time(context, talk, style="short"):
     viewer_zone = chosen_zone(context.get("user"))
     series_time = format_html(
         '<time datetime="{}" data-end="{}" data-zone="{}" title="{} time"{}>{}–{} {}</time>',
-        talk.start.astimezone(UTC).isoformat(),
-        talk.end.astimezone(UTC).isoformat(),
+        machine_time(talk.start),
+        machine_time(talk.end),
         talk.series.timezone,
         talk.series.timezone,
         "" if viewer_zone else " data-localize",
@@ -42,6 +42,13 @@ def talk_time(context, talk, style="short"):
     if viewer_zone is None:
         return series_time
     return format_html("{}{}", series_time, viewer_time(start, end, viewer_zone))
+
+
+@register.filter
+def machine_time(moment):
+    """An instant for `<time datetime>`: UTC, to the second (HTML allows at most three
+    digits of a second's fraction, and isoformat() writes six)."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def chosen_zone(user):
