@@ -62,6 +62,10 @@ def user_renamed(sender, instance, update_fields, **kwargs):
     users = sender.objects.filter(pk=instance.pk)
     if users.values_list("display_name", flat=True).first() in (None, instance.display_name):
         return
+    if instance.organised_series.exists():
+        # A series' page lists its organisers' public names.
+        site_changed()
+        return
     comments = comment_model().objects.public().filter(author=instance)
     threads_changed(comments.values_list("talk__slug", flat=True).distinct())
 
@@ -74,7 +78,8 @@ def connect() -> None:
         uid = f"page-cache-{name}"
         signals.post_save.connect(site_data_changed, sender=model, dispatch_uid=uid)
         signals.post_delete.connect(site_data_changed, sender=model, dispatch_uid=uid)
-    for relation in (Talk.speakers, Talk.tags):
+    Series = apps.get_model("seminars", "Series")
+    for relation in (Talk.speakers, Talk.tags, Series.organisers):
         signals.m2m_changed.connect(
             talk_links_changed,
             sender=relation.through,

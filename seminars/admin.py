@@ -33,6 +33,11 @@ HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 IMPORT_SESSION_KEY = "seminars_talk_import"
 
 
+def https_formfield(db_field, **kwargs):
+    """HTTPS_URL_FIELDS for a ModelForm's own fields, made when its class is defined."""
+    return db_field.formfield(**{**HTTPS_URL_FIELDS.get(type(db_field), {}), **kwargs})
+
+
 def organised_series(user):
     """The series a user may manage: every one for a superuser, else the ones they organise."""
     if user.is_superuser:
@@ -96,10 +101,14 @@ class SeriesAdminForm(forms.ModelForm):
 
     class Meta:
         model = Series
+        formfield_callback = https_formfield
         fields = [
             "name",
             "slug",
             "description",
+            "homepage",
+            "contact_email",
+            "show_contact_email",
             "timezone",
             "organisers",
             "comment_moderation",
@@ -127,10 +136,22 @@ class SeriesAdmin(SeriesScopedAdmin):
     list_display = ["name", "timezone", "comment_moderation"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    formfield_overrides = HTTPS_URL_FIELDS
     fieldsets = [
         (None, {"fields": ["name", "slug", "description", "timezone", "organisers"]}),
+        (
+            "On the series' page",
+            {"fields": ["homepage", "contact_email", "show_contact_email"]},
+        ),
         ("Comments", {"fields": ["comment_moderation", "max_links", "blocked_words"]}),
     ]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # After the form's organisers are saved, which would otherwise replace the
+        # creator: an organiser who makes a series organises it (and so sees it).
+        if not change and not request.user.is_superuser:
+            form.instance.organisers.add(request.user)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

@@ -23,6 +23,10 @@ class TalkGroup:
         model = {"tag": Tag, "speaker": Speaker, "series": Series}[self.kind]
         return model.objects.all() if model is Series else model.objects.public()
 
+    def for_page(self):
+        """The public groups, with what the group's own page shows besides its talks."""
+        return Series.objects.for_series_page() if self.kind == "series" else self.public()
+
     def calendar_name(self, group) -> str:
         if self.kind == "series":
             return group.name

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
-from .queries import CommentQuerySet, SpeakerQuerySet, TagQuerySet, TalkQuerySet
+from .queries import CommentQuerySet, SeriesQuerySet, SpeakerQuerySet, TagQuerySet, TalkQuerySet
 from .rendering import RENDERER_VERSION, render_abstract, render_comment
 from .validators import validate_timezone
 
@@ -40,7 +40,19 @@ class TimestampedModel(models.Model):
 class Series(TimestampedModel):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, help_text="Markdown; LaTeX between $…$ or $$…$$.")
+    # Rendered when saved, like a talk's abstract (`manage.py rerender` updates old rows).
+    description_html = models.TextField(blank=True, editable=False)
+    description_html_version = models.PositiveSmallIntegerField(default=0, editable=False)
+    homepage = models.URLField(blank=True, help_text="The series' own web page, if it has one.")
+    contact_email = models.EmailField(
+        blank=True, help_text="Where the audience can write to the organisers."
+    )
+    show_contact_email = models.BooleanField(
+        "show the contact email on the series' page",
+        default=False,
+        help_text="Left off, the address is kept for the portal's administrators only.",
+    )
     timezone = models.CharField(
         max_length=64,
         default="Europe/London",
@@ -69,6 +81,8 @@ class Series(TimestampedModel):
         help_text="One word or phrase a line; comments containing one are held for approval.",
     )
 
+    objects = SeriesQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "series"
@@ -76,8 +90,19 @@ class Series(TimestampedModel):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        kwargs["update_fields"] = render_into(
+            self, "description", "description_html", render_abstract, kwargs.get("update_fields")
+        )
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("seminars:series-detail", args=[self.slug])
+
+    @property
+    def public_contact_email(self) -> str:
+        """The contact address the public may see: empty unless the organisers chose to show it."""
+        return self.contact_email if self.show_contact_email else ""
 
 
 class Speaker(TimestampedModel):

@@ -3,6 +3,7 @@
 from functools import cached_property
 
 from django.apps import apps
+from django.conf import settings
 from django.db import models
 from django.db.models import (
     Count,
@@ -14,6 +15,13 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.utils import timezone
+
+
+class SeriesQuerySet(models.QuerySet):
+    def for_series_page(self):
+        """A series with its organisers, whose public names its page lists (one query more)."""
+        organisers = apps.get_model(settings.AUTH_USER_MODEL).objects.order_by("display_name", "pk")
+        return self.prefetch_related(Prefetch("organisers", queryset=organisers))
 
 
 class TalkQuerySet(models.QuerySet):

@@ -33,15 +33,20 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def organisers_group() -> Group:
-    """The Organisers group as migration 0002 makes it.
+    """The Organisers group as migrations 0002 and 0011 make it.
 
     Tests that flush the database (live server, threads) take away rows made by
-    data migrations, so the group is recreated here from the migration's grants.
+    data migrations, so the group is recreated here from the migrations' grants.
     """
-    migration = importlib.import_module("seminars.migrations.0002_organisers_group")
+    grants = [
+        importlib.import_module(f"seminars.migrations.{name}").GRANTS
+        for name in ("0002_organisers_group", "0011_organisers_add_series")
+    ]
     group, created = Group.objects.get_or_create(name=ORGANISERS_GROUP)
     if created:
-        codenames = [f"{a}_{model}" for model, actions in migration.GRANTS.items() for a in actions]
+        codenames = [
+            f"{a}_{model}" for each in grants for model, actions in each.items() for a in actions
+        ]
         group.permissions.set(
             Permission.objects.filter(content_type__app_label="seminars", codename__in=codenames)
         )

@@ -366,6 +366,31 @@ def test_a_new_public_name_leaves_pages_without_the_users_comments_cached(client
     assert get(client, "/tags/fluids/")["X-Page-Cache"] == "hit"
 
 
+def test_a_new_organiser_and_their_new_name_show_on_the_series_page(client, talk):
+    url = talk.series.get_absolute_url()
+    organiser = OrganiserFactory(display_name="Grace Ito")
+    warm(client, url)
+
+    talk.series.organisers.add(organiser)
+    assert "Grace Ito" in fresh(client, url)
+
+    warm(client, url)
+    signed_in_client(organiser).post(
+        reverse("accounts:profile"), {"display_name": "Grace Ito-Lund", "affiliation": ""}
+    )
+    assert "Grace Ito-Lund" in fresh(client, url)
+
+
+def test_an_edited_series_description_shows_on_its_page(client, talk):
+    url = talk.series.get_absolute_url()
+    warm(client, url)
+
+    talk.series.description = "Fridays *at four*."
+    talk.series.save()
+
+    assert "<em>at four</em>" in fresh(client, url)
+
+
 def test_a_profile_save_that_changes_nothing_outdates_nothing(client, talk):
     author = talk.comments.get().author
     warm(client, talk.get_absolute_url())

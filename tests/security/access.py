@@ -583,7 +583,7 @@ ORGANISER_ADMIN = {
     "seminars.Talk": {"view", "add", "change"},
     "seminars.Speaker": {"view", "add", "change"},
     "seminars.Tag": {"view", "add", "change"},
-    "seminars.Series": {"view", "change"},
+    "seminars.Series": {"view", "add", "change"},
     "seminars.Comment": {"view", "change"},
 }
 # What the admin forbids everyone: comments come from the site and are only ever

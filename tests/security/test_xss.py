@@ -494,6 +494,8 @@ def check_tag_and_series_entry(payload):
     if fits(payload, 200):
         fields = ["name", "description", "blocked_words"]
         assert_saved_as_typed(response, series, fields, payload)
+        assert_sanitized(series.description_html)
+        assert_no_injection(client.get(series.get_absolute_url()), "series page")
     else:
         assert_admin_refused(response)
         assert Series.objects.values().get() == before
@@ -521,18 +523,26 @@ def test_link_fields_refuse_script_urls_and_show_the_rest_inert(client, url):
     talk_response = admin_post(client, "talk", "add", talk_form_data(series, "L", **links))
     speaker = {"name": "Someone", "slug": "someone", "affiliation": "", "homepage": url}
     speaker_response = admin_post(client, "speaker", "add", speaker)
+    series_data = {**series_form_data(series, "S", organiser), "homepage": url}
+    series_response = admin_post(client, "series", "change", series_data, series.pk)
 
     if scheme_of(url) in SCRIPT_SCHEMES:
         assert_admin_refused(talk_response)
         assert_admin_refused(speaker_response)
+        assert_admin_refused(series_response)
         assert not Talk.objects.exists()
         assert not Speaker.objects.exists()
+        series.refresh_from_db()
+        assert series.homepage == ""
     else:
         # Other links are kept (with https:// when typed without a scheme) and escaped.
         talk = Talk.objects.get()
         assert talk.online_url.startswith("https://")
         assert_no_injection(client.get(talk.get_absolute_url()), "talk page")
         assert_no_injection(client.get(Speaker.objects.get().get_absolute_url()), "speaker")
+        series.refresh_from_db()
+        assert series.homepage.startswith("https://")
+        assert_no_injection(client.get(series.get_absolute_url()), "series page")
 
 
 # The admin shows a search in its box, its result count and its filter links.

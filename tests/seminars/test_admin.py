@@ -50,8 +50,8 @@ OWN = {
 }
 
 # The spec: superusers may do anything except add or delete comments (comments come from
-# the site and are only ever removed). Organisers add talks, speakers and tags, edit series,
-# and delete nothing.
+# the site and are only ever removed). Organisers add talks, speakers and tags, add and edit
+# series, and delete nothing.
 ALLOWED = {
     "superuser": {
         "talk": {"changelist", "add", "change", "delete"},
@@ -62,7 +62,7 @@ ALLOWED = {
     },
     "organiser": {
         "talk": {"changelist", "add", "change"},
-        "series": {"changelist", "change"},
+        "series": {"changelist", "add", "change"},
         "speaker": {"changelist", "add", "change"},
         "tag": {"changelist", "add", "change"},
         "comment": {"changelist", "change"},
@@ -141,13 +141,13 @@ def test_staff_cannot_delete_by_posting_either(client, role):
     assert Comment.objects.filter(pk=comment.pk).exists()
 
 
-def test_organiser_cannot_add_a_series_by_posting(client):
-    client.force_login(OrganiserFactory())
-    response = client.post(
-        admin_url("series", "add"), {"name": "Rogue", "slug": "rogue", "timezone": "UTC"}
-    )
+def test_organiser_cannot_delete_a_series_by_posting(client):
+    organiser = OrganiserFactory()
+    client.force_login(organiser)
+    series = OrganisedSeriesFactory(organisers=[organiser])
+    response = client.post(admin_url("series", "delete", series), {"post": "yes"})
     assert response.status_code == 403
-    assert not Series.objects.exists()
+    assert Series.objects.filter(pk=series.pk).exists()
 
 
 def test_deleting_a_talk_would_delete_its_comments_so_even_a_superuser_cannot(client):

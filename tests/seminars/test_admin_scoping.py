@@ -333,12 +333,37 @@ def test_current_organisers_stay_listed_even_without_organiser_rights(client, wo
     assert set(world.series_a.organisers.all()) == {world.organiser_a, former}
 
 
-def test_organisers_still_cannot_add_series(client, world):
+def test_an_organiser_who_adds_a_series_organises_it(client, world):
     log_in(client, world, "organiser_a")
-    data = series_form(Series(name="Rogue", slug="rogue", timezone="UTC"), [world.organiser_a])
+    data = series_form(Series(name="Number theory", slug="number-theory", timezone="UTC"), [])
+
     response = client.post(reverse("admin:seminars_series_add"), data)
-    assert response.status_code == 403
-    assert not Series.objects.filter(slug="rogue").exists()
+
+    assert response.status_code == 302
+    series = Series.objects.get(slug="number-theory")
+    assert list(series.organisers.all()) == [world.organiser_a]
+    # Now theirs to manage: its talks can be added to it.
+    talk_form = client.get(reverse("admin:seminars_talk_add"))
+    assert series in talk_form.context["adminform"].form.fields["series"].queryset
+
+
+def test_an_organiser_who_adds_a_series_with_a_colleague_organises_it_too(client, world):
+    log_in(client, world, "organiser_a")
+    series = Series(name="Number theory", slug="number-theory", timezone="UTC")
+
+    client.post(reverse("admin:seminars_series_add"), series_form(series, [world.organiser_b]))
+
+    added = Series.objects.get(slug="number-theory")
+    assert set(added.organisers.all()) == {world.organiser_a, world.organiser_b}
+
+
+def test_a_superuser_who_adds_a_series_is_not_made_its_organiser(client, world):
+    log_in(client, world, "superuser")
+    data = series_form(Series(name="Number theory", slug="number-theory", timezone="UTC"), [])
+
+    client.post(reverse("admin:seminars_series_add"), data)
+
+    assert not Series.objects.get(slug="number-theory").organisers.exists()
 
 
 # Comments

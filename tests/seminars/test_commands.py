@@ -17,6 +17,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 organisers_migration = importlib.import_module("seminars.migrations.0002_organisers_group")
+series_grant_migration = importlib.import_module("seminars.migrations.0011_organisers_add_series")
 
 
 def run(*args):
@@ -70,7 +71,8 @@ def test_make_organiser_with_an_unknown_email_explains_itself():
 def test_organisers_group_has_exactly_the_migrations_permissions():
     granted = {
         f"{action}_{model}"
-        for model, actions in organisers_migration.GRANTS.items()
+        for migration in (organisers_migration, series_grant_migration)
+        for model, actions in migration.GRANTS.items()
         for action in actions
     }
     group = Group.objects.get(name=ORGANISERS_GROUP)
@@ -80,12 +82,12 @@ def test_organisers_group_has_exactly_the_migrations_permissions():
     assert permissions == {("seminars", codename) for codename in granted}
 
 
-def test_organisers_may_delete_nothing_and_may_not_create_series():
+def test_organisers_may_delete_nothing_and_may_create_series():
     codenames = set(
         Group.objects.get(name=ORGANISERS_GROUP).permissions.values_list("codename", flat=True)
     )
     assert not {codename for codename in codenames if codename.startswith("delete_")}
-    assert "add_series" not in codenames
+    assert "add_series" in codenames
     assert {"add_talk", "change_talk", "change_comment"} <= codenames
 
 

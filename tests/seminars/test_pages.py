@@ -13,12 +13,15 @@ from seminars.models import Comment, Talk
 from seminars.views import HOME_RECENT
 from tests.factories import (
     CommentFactory,
+    OrganisedSeriesFactory,
+    OrganiserFactory,
     SeriesFactory,
     SpeakerFactory,
     TagFactory,
     TalkFactory,
     UserFactory,
 )
+from tests.html import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -486,3 +489,61 @@ def test_comments_are_shown_oldest_first(client):
     for comment in comments:
         assert comment.body in content
         assert comment.author.public_name in content
+
+
+# A series' own page: what its organisers wrote about it, and who they are.
+
+
+def series_about(response) -> dict[str, str]:
+    """The series' facts (Organised by, Contact, Homepage) by their names."""
+    facts = parse(response).find_all("dl", class_="facts")
+    if not facts:
+        return {}
+    names = [dt.text for dt in facts[0].find_all("dt")]
+    return dict(zip(names, facts[0].find_all("dd"), strict=True))
+
+
+def test_a_series_page_names_its_organisers_and_links_its_homepage_and_contact(client):
+    series = OrganisedSeriesFactory(
+        organisers=[
+            OrganiserFactory(display_name="Noor Haddad"),
+            OrganiserFactory(display_name="Ada Okafor"),
+        ],
+        description="Fridays *at four*; on $\\mathbb{R}^n$.",
+        homepage="https://maths.example.org/seminar",
+        contact_email="seminar@example.org",
+        show_contact_email=True,
+    )
+
+    response = client.get(series.get_absolute_url())
+
+    about = series_about(response)
+    assert about["Organised by"].text == "Ada Okafor, Noor Haddad"
+    assert about["Contact"].find_all("a")[0].attrs["href"] == "mailto:seminar@example.org"
+    assert about["Homepage"].find_all("a")[0].attrs["href"] == "https://maths.example.org/seminar"
+    (lead,) = parse(response).find_all("div", class_="lead")
+    assert [em.text for em in lead.find_all("em")] == ["at four"]
+    assert lead.find_all("math")
+    stylesheets = [
+        link.attrs["href"] for link in parse(response).find_all("link", rel="stylesheet")
+    ]
+    assert any("/css/math" in href for href in stylesheets)
+
+
+def test_a_hidden_contact_email_is_nowhere_on_the_series_page(client):
+    series = SeriesFactory(contact_email="private@example.org", show_contact_email=False)
+
+    response = client.get(series.get_absolute_url())
+
+    assert "private@example.org" not in response.content.decode()
+    assert series_about(response) == {}
+
+
+def test_organisers_names_are_escaped_on_the_series_page(client):
+    organiser = OrganiserFactory(display_name="<script>alert(1)</script>")
+    series = OrganisedSeriesFactory(organisers=[organiser])
+
+    response = client.get(series.get_absolute_url())
+
+    assert series_about(response)["Organised by"].text == "<script>alert(1)</script>"
+    assert "<script>alert(1)" not in response.content.decode()

@@ -16,6 +16,7 @@ from discussion.threads import COMMENTS_PER_PAGE
 from seminars.models import Comment
 from tests.factories import (
     CommentFactory,
+    OrganisedSeriesFactory,
     OrganiserFactory,
     SeriesFactory,
     SpeakerFactory,
@@ -194,10 +195,11 @@ def test_series_list(client, sign_in, rows, django_assert_num_queries):
 
 @ROWS
 def test_series_detail(client, sign_in, follow_flag, rows, django_assert_num_queries):
-    series = SeriesFactory()
+    series = OrganisedSeriesFactory(organisers=OrganiserFactory.create_batch(min(rows, 3)))
     make_talks(rows, series=series)
-    # series; count for the paginator; talks with their series, their speakers, their tags.
-    with django_assert_num_queries(5 + sign_in + follow_flag):
+    # series; its organisers; count for the paginator; talks with their series, their
+    # speakers, their tags.
+    with django_assert_num_queries(6 + sign_in + follow_flag):
         response = client.get(series.get_absolute_url())
     assert len(response.context["page"]) == rows
 

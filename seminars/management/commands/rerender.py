@@ -1,6 +1,6 @@
 """Bring stored HTML up to date with the renderer (seminars.rendering.RENDERER_VERSION).
 
-Abstracts and comments rendered by an older renderer are rendered again, in
+Abstracts, series descriptions and comments rendered by an older renderer are rendered again, in
 batches by id, each batch in its own transaction: an interrupted run keeps what
 it did, and running it again carries on (only rows of an older version are
 read). `updated` and calendar sequences are left alone, since the texts did not
@@ -11,12 +11,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from pagecache.versions import site_changed
-from seminars.models import Comment, Talk
+from seminars.models import Comment, Series, Talk
 from seminars.rendering import RENDERER_VERSION, render_abstract, render_comment
 
 # (model, source field, target field, renderer)
 STORED_HTML = [
     (Talk, "abstract", "abstract_html", render_abstract),
+    (Series, "description", "description_html", render_abstract),
     (Comment, "body", "body_html", render_comment),
 ]
 
