@@ -396,8 +396,8 @@ def test_series_page_queries_with_a_chosen_zone(client, rows, django_assert_num_
     series = SeriesFactory(timezone="America/New_York")
     new_york_talks(rows, series=series)
     sign_in(client, "Europe/Berlin")
-    # session, user; the series; paginator count, talks with series, speakers,
-    # tags; the visitor's follow button.
-    with django_assert_num_queries(8):
+    # session, user; the series; its organisers; paginator count, talks with
+    # series, speakers, tags; the visitor's follow button.
+    with django_assert_num_queries(9):
         response = client.get(reverse("seminars:series-detail", args=[series.slug]))
     assert len(TalkTimes(response.content.decode()).local_times) == rows
