@@ -52,8 +52,10 @@ java:
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq default-jre-headless; }
 
+# rerender: stored HTML of an older renderer (a series' description gains its HTML so).
 migrate: install
 	$(MANAGE) migrate --noinput
+	$(MANAGE) rerender
 
 run: migrate
 	$(MANAGE) load_demo

@@ -8,6 +8,8 @@ while its email waits.
 """
 
 import datetime
+import functools
+import operator
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
@@ -16,6 +18,7 @@ from django.utils import timezone
 from seminars.models import Comment, Talk
 
 from . import tasks
+from .follows import FOLLOWABLE
 from .models import Digest, User
 
 DIGEST_PERIOD = datetime.timedelta(days=7)
@@ -93,10 +96,12 @@ def queue_weekly_digests(now: datetime.datetime | None = None) -> int:
 
 
 def digest_recipients(week: datetime.date):
-    follows_something = (
-        Exists(User.followed_tags.through.objects.filter(user=OuterRef("pk")))
-        | Exists(User.followed_series.through.objects.filter(user=OuterRef("pk")))
-        | Exists(User.followed_speakers.through.objects.filter(user=OuterRef("pk")))
+    follows_something = functools.reduce(
+        operator.or_,
+        (
+            Exists(getattr(User, field).through.objects.filter(user=OuterRef("pk")))
+            for _, field in FOLLOWABLE.values()
+        ),
     )
     return (
         User.objects.filter(follows_something, is_active=True, email_weekly_digest=True)

@@ -49,7 +49,8 @@ def site_data_changed(sender, **kwargs):
     site_changed()
 
 
-def talk_links_changed(sender, action, **kwargs):
+def relation_changed(sender, action, **kwargs):
+    """A talk's speakers or tags, or a series' organisers: shown on public pages."""
     if action.startswith("post_"):
         site_changed()
 
@@ -81,7 +82,7 @@ def connect() -> None:
     Series = apps.get_model("seminars", "Series")
     for relation in (Talk.speakers, Talk.tags, Series.organisers):
         signals.m2m_changed.connect(
-            talk_links_changed,
+            relation_changed,
             sender=relation.through,
             dispatch_uid=f"page-cache-{relation.field.name}",
         )

@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from .queries import CommentQuerySet, SeriesQuerySet, SpeakerQuerySet, TagQuerySet, TalkQuerySet
-from .rendering import RENDERER_VERSION, render_abstract, render_comment
+from .rendering import RENDERER_VERSION, contains_math, render_abstract, render_comment
 from .validators import validate_timezone
 
 
@@ -98,6 +98,11 @@ class Series(TimestampedModel):
 
     def get_absolute_url(self):
         return reverse("seminars:series-detail", args=[self.slug])
+
+    @property
+    def description_shows_math(self) -> bool:
+        """Whether the series' page needs the math stylesheet for its description."""
+        return contains_math(self.description_html)
 
     @property
     def public_contact_email(self) -> str:

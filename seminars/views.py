@@ -15,7 +15,6 @@ from pagecache.pages import cache_public_page, require_canonical_page
 from .groups import GROUPS
 from .models import Series, Tag, Talk
 from .queries import UpcomingThenPast, next_talk_start, talk_card_prefetches
-from .rendering import contains_math
 from .search import SearchForm, search_hits, search_talks
 
 TALKS_PER_PAGE = 20
@@ -193,7 +192,4 @@ def group_detail(request, slug, kind):
     owner = get_object_or_404(group.for_page(), slug=slug)
     talks = upcoming_then_past(**{group.lookup: owner})
     context = {kind: owner, "page": paginate(request, talks), "changes_at": talks.changes_at}
-    if kind == "series":
-        # A series' description is Markdown and LaTeX; the math stylesheet only when needed.
-        context["shows_math"] = contains_math(owner.description_html)
     return until_a_talk_starts(render(request, f"seminars/{kind}_detail.html", context), talks)

@@ -357,6 +357,16 @@ def test_an_organiser_who_adds_a_series_with_a_colleague_organises_it_too(client
     assert set(added.organisers.all()) == {world.organiser_a, world.organiser_b}
 
 
+def test_a_series_homepage_typed_without_a_scheme_is_read_as_https(client, world):
+    log_in(client, world, "organiser_a")
+    data = series_form(world.series_a, [world.organiser_a]) | {"homepage": "maths.example.org"}
+
+    client.post(reverse("admin:seminars_series_change", args=[world.series_a.pk]), data)
+
+    world.series_a.refresh_from_db()
+    assert world.series_a.homepage == "https://maths.example.org"
+
+
 def test_a_superuser_who_adds_a_series_is_not_made_its_organiser(client, world):
     log_in(client, world, "superuser")
     data = series_form(Series(name="Number theory", slug="number-theory", timezone="UTC"), [])
