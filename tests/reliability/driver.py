@@ -184,11 +184,14 @@ class Report:
         return sorted(self.after)
 
     def attempts_while_down(self, server: str, what: str | None = None) -> list[Attempt]:
+        # Answered before the database answered again: until `pg_ctl start` returns it
+        # is still down, and on a loaded machine a probe sent in the outage's last
+        # second is answered (503, after the connect timeout) while it starts.
         return [
             a
             for a in self.attempts
             if a.server == server
-            and self.outage.stopped <= a.at <= self.outage.starting
+            and self.outage.stopped <= a.at <= self.outage.started
             and (what == "healthz") == (a.what == "healthz")
         ]
 
