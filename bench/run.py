@@ -197,7 +197,7 @@ def pages() -> dict[str, str]:
     from django.db.models import Count, Q
 
     from seminars.models import Comment, Tag, Talk
-    from seminars.views import TALKS_PER_PAGE
+    from seminars.pagination import TALKS_PER_PAGE
 
     tag = Tag.objects.with_public_talk_counts().order_by("-talk_count", "name").first()
     talk = (

@@ -24,7 +24,8 @@ counts only while the tokens it was rendered under are all current.
 
 Time: a page whose content changes with the clock (upcoming talks become past
 ones) also stores the instant it stops being true, computed before the page is
-rendered (`expires`), or set by the view on its response (`changes_at`).
+rendered (`expires`), or given by the view on its response (`changes_at`, a
+function, asked only when the page is stored).
 
 Deploys: page keys include settings.RELEASE, so pages rendered by other code
 are never served; with the default RELEASE, run `manage.py invalidate_pages`
@@ -213,7 +214,8 @@ def cache_public_page(
     expires: a function of the time now giving when the page's content next
         changes by itself (None: never), for pages the clock changes. A view
         that knows it from its own queries sets `changes_at` on its response
-        instead, computed from a time taken before it read the database.
+        instead: a function, asked only when the page is stored, giving that
+        instant from a time taken before the view read the database.
     same_for_everyone: the response never depends on the visitor (calendars,
         comment feeds): signed-in visitors share the anonymous copy.
     same_per_time_zone: the response depends on the visitor only through the
@@ -263,7 +265,9 @@ def from_cache_or_rendered(request, key, render, versions: list[str], expires) -
     valid_until = expires(now) if expires else None
     response = render()
     mark(response, "miss")
-    valid_until = getattr(response, "changes_at", valid_until)
+    changes_at = getattr(response, "changes_at", None)
+    if changes_at is not None:
+        valid_until = changes_at()
     if may_store(request, response):
         set_response_etag(response)
         patch_cache_control(response, no_cache=True)

@@ -70,7 +70,7 @@ class UpcomingThenPast:
     each a range of the start index: a count, one query or two (on the page where
     the upcoming talks end), and the cards' speakers and tags. Each talk gets
     `is_past`.
-    The count also says when the list next changes (`changes_at`), for the page cache.
+    The count also says when the list next changes (`changes_at()`), for the page cache.
     """
 
     def __init__(self, talks):
@@ -100,7 +100,6 @@ class UpcomingThenPast:
             next_start=Min("start", filter=upcoming),
         )
 
-    @property
     def changes_at(self):
         """When the list next changes by itself: its next talk starts and becomes past."""
         return self.counts["next_start"]

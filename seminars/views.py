@@ -1,36 +1,27 @@
 """Public pages: talk listings, tags, speakers, series and search (a talk's page, with
 its discussion, is discussion.views.talk_detail)."""
 
-from functools import cached_property
+from functools import cached_property, partial
 
-from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from pagecache.pages import cache_public_page, require_canonical_page
+from pagecache.pages import cache_public_page
 
 from .groups import GROUPS
 from .models import Series, Tag, Talk
+from .pagination import paginate
 from .queries import UpcomingThenPast, next_talk_start, talk_card_prefetches
 from .search import SearchForm, search_hits, search_talks
 
-TALKS_PER_PAGE = 20
 TAGS_PER_PAGE = 100
 SERIES_PER_PAGE = 50
 HOME_UPCOMING = 10
 HOME_RECENT = 5
 HOME_TAGS = 30
-
-
-def paginate(request, queryset, per_page=TALKS_PER_PAGE):
-    """The requested page. A malformed or out-of-range ?page= sends the visitor to the
-    page it would show (the first, or the last), so junk never becomes a cached copy."""
-    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
-    require_canonical_page(request, page.number)
-    return page
 
 
 def upcoming_then_past(**filters):
@@ -40,7 +31,8 @@ def upcoming_then_past(**filters):
 
 def until_a_talk_starts(response, talks: UpcomingThenPast):
     """The response, which the page cache keeps until one of `talks` starts (its
-    cards, as a public fragment, too: the views pass `changes_at` to the template)."""
+    cards, as a public fragment, too: the views pass `changes_at` to the template).
+    Asked only when a page or fragment is stored: a fragment's hit reads no count."""
     response.changes_at = talks.changes_at
     return response
 
@@ -77,8 +69,8 @@ def home(request):
     context = {
         "talks": HomeTalks(now),
         # When the next talk starts and the lists change: the page's (and the
-        # lists' fragment's) end.
-        "changes_at": next_talk_start(now),
+        # lists' fragment's) end, asked only when one of them is stored.
+        "changes_at": partial(next_talk_start, now),
         # Counting every talk's tags grows with the archive: the template keeps the
         # cloud as a public fragment, so this runs once per change.
         "tags": most_used_tags(),
@@ -107,7 +99,7 @@ def talk_list(request):
         now = timezone.now()
         cards = Talk.objects.public().for_cards()
         talks = cards.upcoming(now) if when == "upcoming" else cards.past(now)
-        changes_at = next_talk_start(now)
+        changes_at = partial(next_talk_start, now)
     else:
         when, talks = "", upcoming_then_past()
         changes_at = talks.changes_at

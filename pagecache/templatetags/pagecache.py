@@ -55,10 +55,10 @@ class PublicFragmentNode(template.Node):
         fragments = getattr(request, "public_fragments", None)
         if settings.DEBUG or fragments is None:
             return self.nodelist.render(context)
-        options = {key: value.resolve(context) for key, value in self.options.items()}
         versions = [SITE_VERSION]
-        if options.get("thread"):
-            versions.append(thread_version(options["thread"]))
+        thread = self.resolve_option("thread", context)
+        if thread:
+            versions.append(thread_version(thread))
         if not set(versions) <= fragments.tokens.keys():
             return self.nodelist.render(context)
         tokens = tuple(fragments.tokens[version] for version in versions)
@@ -70,11 +70,16 @@ class PublicFragmentNode(template.Node):
             return mark_safe(stored.html)  # noqa: S308 # nosec B308, B703 # stored by this tag
         html, used_csrf_token = self.render_watching_csrf(context, request)
         if not used_csrf_token:
-            until = options.get("until")
+            # Only now: finding when the part changes may take a query (a count).
+            until = self.resolve_option("until", context)
             valid_until = until.timestamp() if until else None
             fragment = functools.partial(StoredFragment, valid_until=valid_until, html=html)
             store_versioned(key, versions, tokens, fragment, FRAGMENT_TIMEOUT)
         return html
+
+    def resolve_option(self, name, context):
+        option = self.options.get(name)
+        return option.resolve(context) if option is not None else None
 
     def key(self, context, address: str) -> str:
         name = self.name.resolve(context)

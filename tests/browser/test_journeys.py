@@ -24,7 +24,7 @@ from icalendar import Calendar
 from playwright.sync_api import expect
 
 from seminars.models import Comment, Talk
-from seminars.views import TALKS_PER_PAGE
+from seminars.pagination import TALKS_PER_PAGE
 from tests import factories
 from tests.factories import (
     PASSWORD,

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from seminars.models import Comment
-from seminars.views import TALKS_PER_PAGE
+from seminars.pagination import TALKS_PER_PAGE
 from tests.browser.sessions import session_cookie
 from tests.security.hostile_inputs import HOSTILE_INPUTS
 from tests.security.hostile_site import SEARCH_WORD, build_hostile_site

@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from seminars.models import Comment, Series, Speaker, Tag, Talk
+from seminars.pagination import TALKS_PER_PAGE
 from seminars.rendering import render_abstract, render_comment
-from seminars.views import TALKS_PER_PAGE
 from tests.factories import (
     CommentFactory,
     OrganiserFactory,
