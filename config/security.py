@@ -88,16 +88,22 @@ class SecurityHeadersMiddleware:
 
 
 class AdminToFieldMiddleware:
-    """Refuses an empty ?_to_field= with a 400, as the admin refuses any field it does
-    not allow: the admin would look up a field named "" and answer 500."""
+    """Refuses an empty _to_field (in the query or a posted form) with a 400, as the
+    admin refuses any field it does not allow: the admin would look up a field
+    named "" and answer 500. Posted forms are read just before the view, after
+    the request size limit."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.GET.get(TO_FIELD_VAR, None) == "":
-            raise DisallowedModelAdminToField("The admin's _to_field parameter is empty.")
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        posted = request.POST if request.method == "POST" else {}
+        if "" in (request.GET.get(TO_FIELD_VAR), posted.get(TO_FIELD_VAR)):
+            raise DisallowedModelAdminToField("The admin's _to_field parameter is empty.")
+        return None
 
 
 class StaticFilesMiddleware(WhiteNoiseMiddleware):

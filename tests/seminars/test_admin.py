@@ -132,6 +132,18 @@ def test_an_empty_to_field_is_refused_not_a_server_error(client, model, page):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("page", ["change", "delete"])
+@pytest.mark.parametrize("model", FACTORIES)
+def test_an_empty_to_field_posted_is_refused_not_a_server_error(client, model, page):
+    """The admin reads _to_field from a posted form before the query (found by test_fuzz)."""
+    user = STAFF["superuser"]()
+    client.force_login(user)
+
+    response = client.post(admin_url(model, page, OWN[model](user)), {"_to_field": ""})
+
+    assert response.status_code == 400
+
+
 @pytest.mark.parametrize("role", STAFF)
 def test_staff_cannot_delete_by_posting_either(client, role):
     client.force_login(STAFF[role]())
