@@ -3,7 +3,7 @@
 from django import template
 from django.urls import reverse
 
-from syndication import sharing
+from syndication import embeds, sharing
 
 register = template.Library()
 
@@ -34,3 +34,14 @@ def talk_json_ld(context, talk):
 def headline(talk):
     """The talk's title, saying "Cancelled" where a page's banner is not shown."""
     return talk.headline
+
+
+@register.inclusion_tag("includes/embed_snippet.html", takes_context=True)
+def embed_this_list(context, url_name, slug, title):
+    """ "Embed this list": the <iframe> code for a group's list of talks, and a preview."""
+    embed_url = context["request"].build_absolute_uri(reverse(url_name, args=[slug]))
+    return {
+        "embed_url": embed_url,
+        "snippet": embeds.embed_snippet(embed_url, title),
+        "title": title,
+    }

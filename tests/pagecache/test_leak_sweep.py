@@ -155,6 +155,12 @@ def sample_urls(world) -> dict[str, list[str]]:
         "syndication:tag-feed": [reverse("syndication:tag-feed", args=[s]) for s in tag_slugs],
         "syndication:series-feed": [reverse("syndication:series-feed", args=[series.slug])],
         "syndication:comment-feed": [reverse("syndication:comment-feed", args=[talk.slug])],
+        "syndication:series-embed": [
+            reverse("syndication:series-embed", args=[series.slug]),
+            reverse("syndication:series-embed", args=[series.slug]) + "?past=1",
+        ],
+        "syndication:tag-embed": [reverse("syndication:tag-embed", args=[s]) for s in tag_slugs],
+        "syndication:speaker-embed": [reverse("syndication:speaker-embed", args=[speaker.slug])],
         "syndication:sitemap": [reverse("syndication:sitemap")],
         "syndication:robots": [reverse("syndication:robots")],
         "api:openapi-json": [reverse("api:openapi-json")],
