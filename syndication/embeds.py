@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 from csp.decorators import csp_replace
 from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.html import conditional_escape, escape
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
@@ -33,6 +33,8 @@ from django.views.decorators.http import require_GET
 from pagecache.pages import NotCanonical, cache_public_page
 from seminars.groups import GROUPS
 from seminars.models import Speaker, Talk
+
+from .sharing import talk_when
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
@@ -93,16 +95,6 @@ def canonical_options(request) -> EmbedOptions:
     if request.META.get("QUERY_STRING", "") != canonical:
         raise NotCanonical(f"{request.path}?{canonical}" if canonical else request.path)
     return options
-
-
-def talk_when(talk, zone) -> str:
-    """ "Tue 8 Dec 2026, 16:00–17:00 GMT": the talk in `zone`."""
-    start, end = talk.start.astimezone(zone), talk.end.astimezone(zone)
-    end_format = "H:i" if end.date() == start.date() else "D j M Y, H:i"
-    return (
-        f"{dateformat.format(start, 'D j M Y, H:i')}–{dateformat.format(end, end_format)}"
-        f" {start.tzname()}"
-    )
 
 
 def embed_talks(group, owner, options: EmbedOptions, now):

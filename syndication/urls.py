@@ -3,7 +3,7 @@ from django.urls import path
 
 from pagecache.pages import cache_public_page
 
-from . import calendars, embeds, feeds
+from . import calendars, embeds, feeds, share_cards
 from .sitemaps import SITEMAPS, robots_txt
 
 app_name = "syndication"
@@ -41,6 +41,12 @@ urlpatterns = [
         "talks/<slug:slug>/comments/feed/",
         cache_public_page(thread_kwarg="slug", same_for_everyone=True)(feeds.CommentFeed()),
         name="comment-feed",
+    ),
+    # A talk's link-preview image (og:image), its version in the address.
+    path(
+        "talks/<slug:slug>/share/<slug:version>.png",
+        share_cards.talk_share_card,
+        name="talk-share-card",
     ),
     # Lists of talks for other sites' <iframe>s: the only framable pages.
     path("embed/series/<slug:slug>/", embeds.group_embed, {"kind": "series"}, name="series-embed"),

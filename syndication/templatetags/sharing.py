@@ -3,7 +3,7 @@
 from django import template
 from django.urls import reverse
 
-from syndication import embeds, sharing
+from syndication import embeds, share_cards, sharing
 
 register = template.Library()
 
@@ -27,7 +27,14 @@ def google_calendar_url(context, talk):
 
 @register.simple_tag(takes_context=True)
 def talk_json_ld(context, talk):
-    return sharing.json_ld_script(sharing.talk_event_data(talk, context["request"]))
+    image_url = share_card_url(context, talk)
+    return sharing.json_ld_script(sharing.talk_event_data(talk, context["request"], image_url))
+
+
+@register.simple_tag(takes_context=True)
+def share_card_url(context, talk):
+    """The talk's share card (og:image), as an absolute URL."""
+    return context["request"].build_absolute_uri(share_cards.share_card_path(talk))
 
 
 @register.filter
