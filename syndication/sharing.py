@@ -93,14 +93,13 @@ def attendance_data(talk) -> dict:
     """eventAttendanceMode and location; nothing when the talk names neither place nor link."""
     place = {"@type": "Place", "name": talk.venue, "address": talk.venue}
     online = {"@type": "VirtualLocation", "url": talk.online_url}
-    if talk.venue and talk.online_url:
-        mode, location = "MixedEventAttendanceMode", [place, online]
-    elif talk.venue:
-        mode, location = "OfflineEventAttendanceMode", place
-    elif talk.online_url:
-        mode, location = "OnlineEventAttendanceMode", online
-    else:
+    if talk.attendance is None:
         return {}
+    mode, location = {
+        talk.Attendance.HYBRID: ("MixedEventAttendanceMode", [place, online]),
+        talk.Attendance.IN_PERSON: ("OfflineEventAttendanceMode", place),
+        talk.Attendance.ONLINE: ("OnlineEventAttendanceMode", online),
+    }[talk.attendance]
     return {"eventAttendanceMode": SCHEMA + mode, "location": location}
 
 

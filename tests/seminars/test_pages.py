@@ -342,8 +342,10 @@ def test_tag_speaker_and_series_pages_list_only_their_own_talks(client):
 def test_tag_page_names_the_tag(client):
     tag = TagFactory(name="Machine learning", description="Learning from data.")
     TalkFactory(tags=[tag])
-    text = strip_tags(client.get(tag.get_absolute_url()).content.decode())
-    assert "Tag - Machine learning" in text
+    response = client.get(tag.get_absolute_url())
+    text = strip_tags(response.content.decode())
+    assert parse(response).find_all("title")[0].text == "Machine learning · Seminar portal"
+    assert "Machine learning" in parse(response).find_all("h1")[0].text
     assert "Learning from data." in text
 
 
@@ -603,3 +605,35 @@ def test_talks_at_the_same_time_follow_one_another_in_the_order_lists_show(clien
 
 def test_a_talk_alone_in_its_series_has_no_neighbours(client):
     assert series_neighbours(client, TalkFactory()) == {}
+
+
+# --- Richer cards ---
+
+
+@pytest.mark.parametrize(
+    ("venue", "online_url", "marker"),
+    [
+        ("Lecture Theatre 2", "", "In person"),
+        ("", "https://meet.example.org/x", "Online"),
+        ("Lecture Theatre 2", "https://meet.example.org/x", "Hybrid"),
+        ("", "", None),
+    ],
+)
+def test_cards_say_how_to_attend(client, venue, online_url, marker):
+    TalkFactory(venue=venue, online_url=online_url)
+    for url in (reverse("seminars:talk-list"), reverse("seminars:home")):
+        (card,) = parse(client.get(url)).find_all("article")
+        badges = [badge.text for badge in card.iter("span") if badge.has_class("badge-attendance")]
+        assert badges == ([marker] if marker else [])
+
+
+def test_cards_name_the_speakers_affiliations(client):
+    TalkFactory(
+        speakers=[
+            SpeakerFactory(name="Emmy Noether", affiliation="University of Göttingen"),
+            SpeakerFactory(name="Ada Lovelace", affiliation=""),
+        ]
+    )
+    (card,) = parse(client.get(reverse("seminars:talk-list"))).find_all("article")
+    (meta,) = card.find_all("p", class_="talk-meta")
+    assert "Ada Lovelace, Emmy Noether (University of Göttingen) ·" in " ".join(meta.text.split())
