@@ -105,7 +105,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.security.StaticFilesMiddleware",
-    # CORS for the JSON API: answers preflights before anything below looks at them.
+    # CORS for the JSON API (syndication.cors): answers its preflights before any view.
     "syndication.cors.ApiCorsMiddleware",
     # Pages (whitenoise serves static files precompressed, above). GZip adds random
     # bytes to each response against BREACH, so ETags are computed below it, on
