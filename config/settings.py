@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.security.StaticFilesMiddleware",
+    # CORS for the JSON API (syndication.cors): answers its preflights before any view.
+    "syndication.cors.ApiCorsMiddleware",
     # Pages (whitenoise serves static files precompressed, above). GZip adds random
     # bytes to each response against BREACH, so ETags are computed below it, on
     # the uncompressed page.

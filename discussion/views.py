@@ -36,7 +36,8 @@ HELD_MESSAGE = "Thank you! Your comment is awaiting approval by the series’ or
 
 
 def get_public_talk(slug):
-    return get_object_or_404(Talk.objects.public().for_talk_page(), slug=slug)
+    talks = Talk.objects.public().for_talk_page().with_series_neighbours()
+    return get_object_or_404(talks, slug=slug)
 
 
 @require_GET

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from .queries import CommentQuerySet, SeriesQuerySet, SpeakerQuerySet, TagQuerySet, TalkQuerySet
 from .rendering import RENDERER_VERSION, contains_math, render_abstract, render_comment
@@ -159,6 +160,13 @@ class Talk(TimestampedModel):
         PUBLISHED = "published", "Published"
         CANCELLED = "cancelled", "Cancelled"
 
+    class Attendance(models.TextChoices):
+        """How one attends, from the venue and the online link (no field of its own)."""
+
+        IN_PERSON = "in-person", _("In person")
+        ONLINE = "online", _("Online")
+        HYBRID = "hybrid", _("Hybrid")
+
     # What the public may see; drafts stay in the admin.
     PUBLIC_STATUSES = (Status.PUBLISHED, Status.CANCELLED)
     # What a calendar event shows (attribute names): editing one raises `sequence`.
@@ -236,6 +244,17 @@ class Talk(TimestampedModel):
     def headline(self) -> str:
         """The title for calendars and feeds, which readers show without the page's banner."""
         return f"Cancelled: {self.title}" if self.is_cancelled else self.title
+
+    @property
+    def attendance(self) -> "Talk.Attendance | None":
+        """In person (a venue), online (a link), hybrid (both); None when neither is known."""
+        if self.venue and self.online_url:
+            return self.Attendance.HYBRID
+        if self.venue:
+            return self.Attendance.IN_PERSON
+        if self.online_url:
+            return self.Attendance.ONLINE
+        return None
 
     @property
     def is_cancelled(self) -> bool:

@@ -12,6 +12,7 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
+    Subquery,
     prefetch_related_objects,
 )
 from django.utils import timezone
@@ -39,6 +40,24 @@ class TalkQuerySet(models.QuerySet):
         queries: for its page, and wherever a talk is shown whole (calendar events,
         feed entries, exports, emails)."""
         return self.select_related("series").prefetch_related(*talk_card_prefetches())
+
+    def with_series_neighbours(self):
+        """Each talk with the slug and title of the public talks before and after it in its
+        series (`previous_slug`, `previous_title`, `next_slug`, `next_title`; None at
+        either end), in the same query: four subqueries along the (series, status, start)
+        index. Order is by start, then id, as lists of talks are."""
+        public = self.model.objects.public().filter(series=OuterRef("series"))
+        start, pk = OuterRef("start"), OuterRef("pk")
+        before = Q(start__lt=start) | Q(start=start, pk__lt=pk)
+        after = Q(start__gt=start) | Q(start=start, pk__gt=pk)
+        previous = public.filter(before).order_by("-start", "-pk")
+        following = public.filter(after).order_by("start", "pk")
+        return self.annotate(
+            previous_slug=Subquery(previous.values("slug")[:1]),
+            previous_title=Subquery(previous.values("title")[:1]),
+            next_slug=Subquery(following.values("slug")[:1]),
+            next_title=Subquery(following.values("title")[:1]),
+        )
 
     def for_cards(self):
         """What a talk card shows (lists, the API's lists): without the abstract, which

@@ -11,6 +11,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
 
 from seminars.models import Series, Tag, Talk
 
@@ -56,6 +57,11 @@ class ETagFeed(Feed):
         return response
 
 
+def site_title(name: str) -> str:
+    """A feed's title as the pages' titles read: "Machine learning · Seminar portal"."""
+    return f"{name} · {settings.SITE_NAME}"
+
+
 class TalkFeed(ETagFeed):
     """Every public talk, most recently announced first."""
 
@@ -64,7 +70,7 @@ class TalkFeed(ETagFeed):
     author_name = settings.SITE_NAME
 
     def title(self):
-        return f"{settings.SITE_NAME}: new talks"
+        return site_title(_("New talks"))
 
     def subtitle(self):
         return "Talks as they are announced."
@@ -102,7 +108,7 @@ class TagTalkFeed(TalkFeed):
         return get_object_or_404(Tag.objects.public(), slug=slug)
 
     def title(self, tag):
-        return f"{settings.SITE_NAME}: {tag.name}"
+        return site_title(tag.name)
 
     def subtitle(self, tag):
         return f"New talks tagged {tag.name}."
@@ -119,7 +125,7 @@ class SeriesTalkFeed(TalkFeed):
         return get_object_or_404(Series, slug=slug)
 
     def title(self, series):
-        return f"{settings.SITE_NAME}: {series.name}"
+        return site_title(series.name)
 
     def subtitle(self, series):
         return f"New talks in {series.name}."
@@ -142,7 +148,7 @@ class CommentFeed(ETagFeed):
         return get_object_or_404(Talk.objects.public(), slug=slug)
 
     def title(self, talk):
-        return f"Comments on {talk.title}"
+        return site_title(_("Comments on %(title)s") % {"title": talk.title})
 
     def link(self, talk):
         return f"{talk.get_absolute_url()}#comments"

@@ -9,6 +9,7 @@ import json
 import zoneinfo
 from urllib.parse import urlencode
 
+from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -33,6 +34,16 @@ def google_calendar_url(talk, talk_url: str) -> str:
     )
 
 
+def talk_when(talk, zone) -> str:
+    """The talk in `zone`, as in "Tue 8 Dec 2026, 16:00–17:00 GMT"."""
+    start, end = talk.start.astimezone(zone), talk.end.astimezone(zone)
+    end_format = "H:i" if end.date() == start.date() else "D j M Y, H:i"
+    return (
+        f"{dateformat.format(start, 'D j M Y, H:i')}–{dateformat.format(end, end_format)}"
+        f" {start.tzname()}"
+    )
+
+
 def utc_stamp(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
 
@@ -42,8 +53,8 @@ def webcal_url(absolute_url: str) -> str:
     return "webcal://" + absolute_url.split("://", 1)[1]
 
 
-def talk_event_data(talk, request) -> dict:
-    """The talk as a schema.org Event (for JSON-LD)."""
+def talk_event_data(talk, request, image_url: str) -> dict:
+    """The talk as a schema.org Event (for JSON-LD), with its share card as `image_url`."""
     zone = zoneinfo.ZoneInfo(talk.series.timezone)
     data = {
         "@context": "https://schema.org",
@@ -62,6 +73,7 @@ def talk_event_data(talk, request) -> dict:
     }
     if talk.abstract:
         data["description"] = talk.abstract
+    data["image"] = [image_url]
     data.update(attendance_data(talk))
     return data
 
@@ -81,14 +93,13 @@ def attendance_data(talk) -> dict:
     """eventAttendanceMode and location; nothing when the talk names neither place nor link."""
     place = {"@type": "Place", "name": talk.venue, "address": talk.venue}
     online = {"@type": "VirtualLocation", "url": talk.online_url}
-    if talk.venue and talk.online_url:
-        mode, location = "MixedEventAttendanceMode", [place, online]
-    elif talk.venue:
-        mode, location = "OfflineEventAttendanceMode", place
-    elif talk.online_url:
-        mode, location = "OnlineEventAttendanceMode", online
-    else:
+    if talk.attendance is None:
         return {}
+    mode, location = {
+        talk.Attendance.HYBRID: ("MixedEventAttendanceMode", [place, online]),
+        talk.Attendance.IN_PERSON: ("OfflineEventAttendanceMode", place),
+        talk.Attendance.ONLINE: ("OnlineEventAttendanceMode", online),
+    }[talk.attendance]
     return {"eventAttendanceMode": SCHEMA + mode, "location": location}
 
 

@@ -3,7 +3,7 @@ from django.urls import path
 
 from pagecache.pages import cache_public_page
 
-from . import calendars, feeds
+from . import calendars, embeds, feeds, share_cards
 from .sitemaps import SITEMAPS, robots_txt
 
 app_name = "syndication"
@@ -41,6 +41,21 @@ urlpatterns = [
         "talks/<slug:slug>/comments/feed/",
         cache_public_page(thread_kwarg="slug", same_for_everyone=True)(feeds.CommentFeed()),
         name="comment-feed",
+    ),
+    # A talk's link-preview image (og:image), its version in the address.
+    path(
+        "talks/<slug:slug>/share/<slug:version>.png",
+        share_cards.talk_share_card,
+        name="talk-share-card",
+    ),
+    # Lists of talks for other sites' <iframe>s: the only framable pages.
+    path("embed/series/<slug:slug>/", embeds.group_embed, {"kind": "series"}, name="series-embed"),
+    path("embed/tags/<slug:slug>/", embeds.group_embed, {"kind": "tag"}, name="tag-embed"),
+    path(
+        "embed/speakers/<slug:slug>/",
+        embeds.group_embed,
+        {"kind": "speaker"},
+        name="speaker-embed",
     ),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),

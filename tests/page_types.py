@@ -85,6 +85,12 @@ def public_pages(site):
             "seminars:talk-archive", args=[timezone.localtime(site["past"].start).year]
         ),
         "user's comments": reverse("users:user-detail", args=[site["organiser"].pk]),
+        "embedded series": reverse("syndication:series-embed", args=[site["series"].slug])
+        + "?past=1",
+        "embedded tag, dark": reverse("syndication:tag-embed", args=[site["tag"].slug])
+        + "?theme=dark",
+        "embedded speaker, light": reverse("syndication:speaker-embed", args=[site["speaker"].slug])
+        + "?tz=Asia/Tokyo&theme=light",
         "404": "/no-such-page/",
     }
 

@@ -14,6 +14,7 @@ sampled here (or listed as no public page, with the reason).
 """
 
 import datetime
+import hashlib
 import html
 import re
 
@@ -23,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from seminars.models import Comment
+from syndication.share_cards import share_card_path
 from tests.factories import (
     CommentFactory,
     OrganisedSeriesFactory,
@@ -151,10 +153,17 @@ def sample_urls(world) -> dict[str, list[str]]:
             reverse("syndication:speaker-calendar", args=[speaker.slug])
         ],
         "syndication:talk-calendar": [reverse("syndication:talk-calendar", args=[talk.slug])],
+        "syndication:talk-share-card": [share_card_path(talk)],
         "syndication:feed": [reverse("syndication:feed")],
         "syndication:tag-feed": [reverse("syndication:tag-feed", args=[s]) for s in tag_slugs],
         "syndication:series-feed": [reverse("syndication:series-feed", args=[series.slug])],
         "syndication:comment-feed": [reverse("syndication:comment-feed", args=[talk.slug])],
+        "syndication:series-embed": [
+            reverse("syndication:series-embed", args=[series.slug]),
+            reverse("syndication:series-embed", args=[series.slug]) + "?past=1",
+        ],
+        "syndication:tag-embed": [reverse("syndication:tag-embed", args=[s]) for s in tag_slugs],
+        "syndication:speaker-embed": [reverse("syndication:speaker-embed", args=[speaker.slug])],
         "syndication:sitemap": [reverse("syndication:sitemap")],
         "syndication:robots": [reverse("syndication:robots")],
         "api:openapi-json": [reverse("api:openapi-json")],
@@ -196,6 +205,14 @@ def shows(text: str, marker: str) -> bool:
     return marker in text or html.escape(marker) in text
 
 
+def readable(response) -> str:
+    """The text of a response; an image (a share card), whose text is pixels, as its digest
+    (which must be the same for every visitor)."""
+    if response["Content-Type"].startswith("image/"):
+        return "image " + hashlib.sha256(response.content).hexdigest()
+    return response.content.decode()
+
+
 def test_no_visitor_is_shown_another_visitors_data(world):
     organiser, reader = world["organiser"], world["reader"]
     berlin_tag, tokyo_tag = world["tags"]
@@ -212,7 +229,11 @@ def test_no_visitor_is_shown_another_visitors_data(world):
             for visitor in order:
                 response = visitors[visitor].get(url)
                 assert response.status_code == 200, (visitor, url, response.status_code)
-                responses.append((visitor, url, response.content.decode()))
+                responses.append((visitor, url, readable(response)))
+
+    # Images cannot be searched for names: each is one picture for everyone.
+    images = {(url, text) for _, url, text in responses if text.startswith("image ")}
+    assert len(images) == len({url for url, _ in images}) > 0, images
 
     shown = {
         "organiser": shown_markers(organiser, berlin_tag),

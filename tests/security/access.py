@@ -42,6 +42,7 @@ from accounts.email_preferences import unsubscribe_token
 from accounts.models import User
 from seminars.models import Comment, Series, Speaker, Tag, Talk
 from seminars.roles import ORGANISERS_GROUP
+from syndication.share_cards import share_card_path
 from tests.factories import (
     PASSWORD,
     CommentFactory,
@@ -274,6 +275,34 @@ PUBLIC_ROWS = [
     ),
     Row("sitemap.xml", url("syndication:sitemap"), EVERYONE),
     Row("robots.txt", url("syndication:robots"), EVERYONE),
+    Row(
+        "talks/<slug:slug>/share/<slug:version>.png",
+        lambda world: share_card_path(world.talk),
+        EVERYONE,
+    ),
+    Row(
+        "talks/<slug:slug>/share/<slug:version>.png",
+        url("syndication:talk-share-card", talk_slug, lambda w: "0123456789abcdef"),
+        (302,) * 6,
+        name="an older version",
+    ),
+    Row(
+        "talks/<slug:slug>/share/<slug:version>.png",
+        lambda world: share_card_path(world.draft),
+        NOT_FOUND,
+        name="draft",
+    ),
+    Row(
+        "embed/series/<slug:slug>/",
+        url("syndication:series-embed", lambda w: w.series.slug),
+        EVERYONE,
+    ),
+    Row("embed/tags/<slug:slug>/", url("syndication:tag-embed", lambda w: w.tag.slug), EVERYONE),
+    Row(
+        "embed/speakers/<slug:slug>/",
+        url("syndication:speaker-embed", lambda w: w.speaker.slug),
+        EVERYONE,
+    ),
 ]
 
 API_ROWS = [

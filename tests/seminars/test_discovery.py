@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from seminars.models import Talk
 from tests.factories import SeriesFactory, SpeakerFactory, TagFactory, TalkFactory
-from tests.html import meta_property, scripts, tags
+from tests.html import meta_property, parse, scripts, tags
 
 pytestmark = pytest.mark.django_db
 
@@ -126,6 +126,30 @@ def test_a_cancelled_talk_says_so_in_its_opengraph_title(client):
 
     assert "Cancelled" in og_title
     assert "Called off" in og_title
+
+
+@pytest.mark.parametrize(
+    ("kind", "og_type", "description"),
+    [
+        ("series", "website", "Talks in {}."),
+        ("tag", "website", "Talks tagged {}."),
+        ("speaker", "profile", "Talks by {}."),
+    ],
+)
+def test_tag_series_and_speaker_pages_have_opengraph_tags(client, kind, og_type, description):
+    name = 'Fluids & "flows" <i>'
+    owner = {"series": SeriesFactory, "tag": TagFactory, "speaker": SpeakerFactory}[kind](name=name)
+    TalkFactory(**{"series": owner} if kind == "series" else {f"{kind}s": [owner]})
+    response = client.get(owner.get_absolute_url())
+
+    assert meta_property(response, "og:title") == name
+    assert meta_property(response, "og:type") == og_type
+    assert meta_property(response, "og:url") == absolute(owner)
+    assert meta_property(response, "og:description") == description.format(name)
+    assert meta_property(response, "og:site_name") == "Seminar portal"
+    assert tags(response, "meta", property="og:image") == []
+    (twitter_card,) = parse(response).find_all("meta", name="twitter:card")
+    assert twitter_card.attrs["content"] == "summary"
 
 
 # --- schema.org Event JSON-LD ---

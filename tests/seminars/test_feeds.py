@@ -107,7 +107,7 @@ def test_a_tag_feed_lists_only_that_tags_public_talks(client):
     response = client.get(reverse("syndication:tag-feed", args=[tag.slug]))
 
     assert entry_links(response) == [absolute(tagged)]
-    assert "Machine learning" in parse(response).find(f"{ATOM}title").text
+    assert parse(response).find(f"{ATOM}title").text == "Machine learning · Seminar portal"
 
 
 def test_a_series_feed_lists_only_that_series_public_talks(client):
@@ -118,7 +118,7 @@ def test_a_series_feed_lists_only_that_series_public_talks(client):
     response = client.get(reverse("syndication:series-feed", args=[series.slug]))
 
     assert entry_links(response) == [absolute(in_series)]
-    assert "Analysis Seminar" in parse(response).find(f"{ATOM}title").text
+    assert parse(response).find(f"{ATOM}title").text == "Analysis Seminar · Seminar portal"
 
 
 def test_the_comment_feed_lists_public_comments_only(client):
@@ -259,3 +259,18 @@ def test_comment_feed_queries(client, django_assert_num_queries, rows):
     with django_assert_num_queries(2):
         response = client.get(reverse("syndication:comment-feed", args=[talk.slug]))
     assert len(entries(response)) == rows
+
+
+def test_feed_titles_read_as_the_pages_titles(client):
+    tag, series = TagFactory(name="Machine learning"), SeriesFactory(name="Analysis Seminar")
+    talk = TalkFactory(title="Vortex rings", tags=[tag], series=series)
+    titles = {
+        reverse("syndication:feed"): "New talks · Seminar portal",
+        reverse("syndication:tag-feed", args=[tag.slug]): "Machine learning · Seminar portal",
+        reverse("syndication:series-feed", args=[series.slug]): "Analysis Seminar · Seminar portal",
+        reverse("syndication:comment-feed", args=[talk.slug]): (
+            "Comments on Vortex rings · Seminar portal"
+        ),
+    }
+    for url, title in titles.items():
+        assert parse(client.get(url)).find(f"{ATOM}title").text == title

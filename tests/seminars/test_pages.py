@@ -342,8 +342,10 @@ def test_tag_speaker_and_series_pages_list_only_their_own_talks(client):
 def test_tag_page_names_the_tag(client):
     tag = TagFactory(name="Machine learning", description="Learning from data.")
     TalkFactory(tags=[tag])
-    text = strip_tags(client.get(tag.get_absolute_url()).content.decode())
-    assert "Tag - Machine learning" in text
+    response = client.get(tag.get_absolute_url())
+    text = strip_tags(response.content.decode())
+    assert parse(response).find_all("title")[0].text == "Machine learning · Seminar portal"
+    assert "Machine learning" in parse(response).find_all("h1")[0].text
     assert "Learning from data." in text
 
 
@@ -547,3 +549,91 @@ def test_organisers_names_are_escaped_on_the_series_page(client):
 
     assert series_about(response)["Organised by"].text == "<script>alert(1)</script>"
     assert "<script>alert(1)" not in response.content.decode()
+
+
+# --- A talk's neighbours in its series ---
+
+
+def series_neighbours(client, talk) -> dict:
+    """The talk page's links to the series' previous and next talk, by rel, as (href, text)."""
+    page = parse(client.get(talk.get_absolute_url()))
+    navs = page.find_all("nav", class_="series-nav")
+    if not navs:
+        return {}
+    return {link.attrs["rel"]: (link.attrs["href"], link.text) for link in navs[0].find_all("a")}
+
+
+def test_a_talk_links_the_previous_and_next_public_talk_of_its_series(client):
+    series = SeriesFactory()
+    now = timezone.now()
+
+    def talk(title, days, **extra):
+        start = now + datetime.timedelta(days=days)
+        return TalkFactory(title=title, series=series, start=start, **extra)
+
+    first = talk("First", -14)
+    talk("A draft between", -10, status=Talk.Status.DRAFT)
+    TalkFactory(title="Another series'", start=now - datetime.timedelta(days=5))
+    middle = talk("Middle", -7)
+    last = talk("Last, cancelled", 7, status=Talk.Status.CANCELLED)
+
+    assert series_neighbours(client, middle) == {
+        "prev": (first.get_absolute_url(), "Previous in the series First"),
+        "next": (last.get_absolute_url(), "Next in the series Last, cancelled"),
+    }
+    assert series_neighbours(client, first) == {
+        "next": (middle.get_absolute_url(), "Next in the series Middle"),
+    }
+    assert series_neighbours(client, last) == {
+        "prev": (middle.get_absolute_url(), "Previous in the series Middle"),
+    }
+
+
+def test_talks_at_the_same_time_follow_one_another_in_the_order_lists_show(client):
+    series = SeriesFactory()
+    start = timezone.now() + datetime.timedelta(days=3)
+    one, two, three, four = (TalkFactory(series=series, start=start) for _ in range(4))
+    assert series_neighbours(client, two) == {
+        "prev": (one.get_absolute_url(), f"Previous in the series {one.title}"),
+        "next": (three.get_absolute_url(), f"Next in the series {three.title}"),
+    }
+    assert series_neighbours(client, three) == {
+        "prev": (two.get_absolute_url(), f"Previous in the series {two.title}"),
+        "next": (four.get_absolute_url(), f"Next in the series {four.title}"),
+    }
+
+
+def test_a_talk_alone_in_its_series_has_no_neighbours(client):
+    assert series_neighbours(client, TalkFactory()) == {}
+
+
+# --- Richer cards ---
+
+
+@pytest.mark.parametrize(
+    ("venue", "online_url", "marker"),
+    [
+        ("Lecture Theatre 2", "", "In person"),
+        ("", "https://meet.example.org/x", "Online"),
+        ("Lecture Theatre 2", "https://meet.example.org/x", "Hybrid"),
+        ("", "", None),
+    ],
+)
+def test_cards_say_how_to_attend(client, venue, online_url, marker):
+    TalkFactory(venue=venue, online_url=online_url)
+    for url in (reverse("seminars:talk-list"), reverse("seminars:home")):
+        (card,) = parse(client.get(url)).find_all("article")
+        badges = [badge.text for badge in card.iter("span") if badge.has_class("badge-attendance")]
+        assert badges == ([marker] if marker else [])
+
+
+def test_cards_name_the_speakers_affiliations(client):
+    TalkFactory(
+        speakers=[
+            SpeakerFactory(name="Emmy Noether", affiliation="University of Göttingen"),
+            SpeakerFactory(name="Ada Lovelace", affiliation=""),
+        ]
+    )
+    (card,) = parse(client.get(reverse("seminars:talk-list"))).find_all("article")
+    (meta,) = card.find_all("p", class_="talk-meta")
+    assert "Ada Lovelace, Emmy Noether (University of Göttingen) ·" in " ".join(meta.text.split())
