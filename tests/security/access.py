@@ -233,6 +233,7 @@ PUBLIC_ROWS = [
     Row("series/", url("seminars:series-list"), EVERYONE),
     Row("series/<slug:slug>/", url("seminars:series-detail", lambda w: w.series.slug), EVERYONE),
     Row("search/", lambda world: reverse("seminars:search") + "?q=talk", EVERYONE),
+    Row("help/formatting/", url("seminars:formatting-help"), EVERYONE),
     Row("users/<int:pk>/", url("users:user-detail", lambda w: w.users["user"].pk), EVERYONE),
     # Calendars, feeds and files for machines.
     Row("calendar.ics", url("syndication:calendar"), EVERYONE),
@@ -312,6 +313,14 @@ COMMENT_ROWS = [
         POST_ONLY,
         post=SIGNED_IN_POST,
         data=lambda world: {"body": "A question about the second lemma."},
+    ),
+    # The live preview answers the text rendered, and saves nothing.
+    Row(
+        "comments/preview/",
+        url("discussion:comment-preview"),
+        POST_ONLY,
+        post=SIGNED_IN,
+        data=lambda world: {"body": "Is $p \\le q$ needed?"},
     ),
     Row(
         "comments/<int:pk>/reply/",
