@@ -12,6 +12,8 @@ from urllib.parse import urlencode
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from seminars.plaintext import math_as_text, title_as_text
+
 GOOGLE_CALENDAR_URL = "https://calendar.google.com/calendar/render"
 SCHEMA = "https://schema.org/"
 
@@ -48,7 +50,8 @@ def talk_event_data(talk, request) -> dict:
     data = {
         "@context": "https://schema.org",
         "@type": "Event",
-        "name": talk.title,
+        # Plain text: search engines show these as they are.
+        "name": title_as_text(talk.title),
         "url": request.build_absolute_uri(talk.get_absolute_url()),
         "startDate": talk.start.astimezone(zone).isoformat(),
         "endDate": talk.end.astimezone(zone).isoformat(),
@@ -61,7 +64,7 @@ def talk_event_data(talk, request) -> dict:
         },
     }
     if talk.abstract:
-        data["description"] = talk.abstract
+        data["description"] = math_as_text(talk.abstract)
     data.update(attendance_data(talk))
     return data
 
