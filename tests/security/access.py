@@ -579,6 +579,14 @@ ADMIN_SITE_ROWS = [
         (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 404, 200, 200),
     ),
     Row("admin/seminars/talk/import/", admin_url("seminars_talk_import"), STAFF, post=STAFF),
+    # Renders the posted abstract; saves nothing.
+    Row(
+        "admin/seminars/talk/preview-abstract/",
+        admin_url("seminars_talk_abstract_preview"),
+        (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 405, 405, 405),
+        post=STAFF,
+        data=lambda world: {"abstract": "Is $p \\le q$ needed?"},
+    ),
     Row(
         "admin/seminars/comment/moderation-queue/",
         admin_url("seminars_comment_queue"),
