@@ -1,29 +1,30 @@
 """The comment box in Chromium: Preview with JavaScript off (a round trip to the server)
 and on (live, as the writer pauses), the count near the limit, and axe on a page
-showing a preview."""
+showing a preview; and the admin's preview of an abstract."""
 
 import re
 
 import pytest
 from axe_playwright_python.base import AXE_FILE_PATH
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from discussion.forms import COMMENT_MAX_LENGTH
 from seminars.models import Comment
 from tests.browser.sessions import sign_in
 from tests.browser.test_accessibility import AXE_OPTIONS, CONTRAST_OPTIONS, axe_violations
-from tests.factories import TalkFactory, UserFactory
+from tests.factories import SuperuserFactory, TalkFactory, UserFactory
 
 FORMULA = "When does $m \\to \\infty$ suffice?"
 
 
-def signed_in_page(browser, live_server, javascript: bool):
+def signed_in_page(browser, live_server, javascript: bool, user=None):
     """A signed-in page, with axe-core loaded in every document it opens."""
     context = browser.new_context(base_url=live_server.url, java_script_enabled=javascript)
     context.add_init_script(path=AXE_FILE_PATH)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    sign_in(page, live_server, UserFactory())
+    sign_in(page, live_server, user or UserFactory())
     return page
 
 
@@ -123,3 +124,23 @@ def test_a_page_showing_a_preview_passes_axe(user_page):
     assert axe_violations(page, AXE_OPTIONS) == []
     page.emulate_media(color_scheme="dark")
     assert axe_violations(page, CONTRAST_OPTIONS) == []
+
+
+def test_the_admin_previews_an_abstract_in_a_new_tab_without_saving(
+    browser, live_server, transactional_db
+):
+    page = signed_in_page(browser, live_server, javascript=False, user=SuperuserFactory())
+    talk = TalkFactory(abstract="Old abstract.")
+    page.goto(reverse("admin:seminars_talk_change", args=[talk.pk]))
+    abstract = page.locator("#id_abstract")
+    abstract.fill("New: $m \\to \\infty$.")
+
+    with page.context.expect_page() as new_tab:
+        page.get_by_role("button", name="Preview abstract").click()
+    preview = new_tab.value
+    expect(preview.locator(".abstract-preview math")).to_have_count(1)
+    # The form is still there as typed, and nothing was saved.
+    expect(abstract).to_have_value("New: $m \\to \\infty$.")
+    talk.refresh_from_db()
+    assert talk.abstract == "Old abstract."
+    page.context.close()
