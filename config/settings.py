@@ -237,6 +237,9 @@ COMMENT_MAX_LENGTH = 5000
 # Comments a user may post (replies included), per window, counted in the cache above.
 COMMENT_RATE_LIMITS = envrates("COMMENT_RATE_LIMITS", "5/m,50/d")
 
+# Previews a user may ask for (the live preview asks each time typing pauses).
+COMMENT_PREVIEW_RATE_LIMITS = envrates("COMMENT_PREVIEW_RATE_LIMITS", "30/m,1000/d")
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

@@ -2,6 +2,8 @@ import uuid
 
 from django import forms
 from django.conf import settings
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from seminars.models import Comment
 
@@ -13,22 +15,49 @@ DAMAGED_FORM = "This form is damaged. Please reload the page and post again."
 
 
 class CommentForm(forms.ModelForm):
-    """A comment's text: for editing, and the base of the new-comment form."""
+    """A comment's text: for editing, and the base of the new-comment form.
+
+    The length is checked here, not by the textarea's `maxlength`, which would cut
+    a long paste short without a word: static/js/comment-box.js counts down instead
+    (from `data-max-length`), and a text over the limit comes back with the excess.
+    """
 
     body = forms.CharField(
         label="Your comment",
-        max_length=COMMENT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={
-            "required": "Please write something before posting.",
-            "max_length": "Comments are limited to %(limit_value)d characters "
-            "(this one has %(show_value)d).",
-        },
+        help_text=format_lazy(_("At most {limit} characters."), limit=f"{COMMENT_MAX_LENGTH:,}"),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 5,
+                "data-max-length": COMMENT_MAX_LENGTH,
+                # What the script says near the limit ({n}: a number of characters).
+                "data-left-text": _("Characters left: {n}."),
+                "data-over-text": _("Characters over the limit: {n}."),
+            }
+        ),
+        error_messages={"required": "Please write something before posting."},
     )
 
     class Meta:
         model = Comment
         fields = ["body"]
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        excess = len(body) - COMMENT_MAX_LENGTH
+        if excess > 0:
+            raise forms.ValidationError(
+                _(
+                    "Comments are limited to %(limit)s characters; this one has %(length)s. "
+                    "Please shorten it by %(excess)s."
+                ),
+                code="max_length",
+                params={
+                    "limit": f"{COMMENT_MAX_LENGTH:,}",
+                    "length": f"{len(body):,}",
+                    "excess": f"{excess:,}",
+                },
+            )
+        return body
 
 
 class NewCommentForm(CommentForm):

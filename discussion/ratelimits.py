@@ -1,4 +1,6 @@
-"""How fast a user may post comments (replies included): settings.COMMENT_RATE_LIMITS.
+"""How fast a user may post comments (replies included), settings.COMMENT_RATE_LIMITS,
+and preview them, settings.COMMENT_PREVIEW_RATE_LIMITS (a preview runs the renderer,
+which must not become a free rendering service).
 
 Each limit ("5/m": five a minute) counts in fixed windows (each minute, each day,
 from the epoch, in UTC). A post claims one numbered slot per window in the shared
@@ -46,15 +48,26 @@ class RateLimit:
         return max(1, math.ceil(self.seconds - now % self.seconds))
 
 
-def comment_rate_limits() -> list[RateLimit]:
-    limits = [RateLimit(count, unit) for count, unit in settings.COMMENT_RATE_LIMITS]
-    return sorted(limits, key=lambda limit: limit.seconds)
+@dataclass(frozen=True)
+class Counted:
+    """What a user does that is limited: the setting of its limits, its slots' cache prefix."""
+
+    setting: str
+    prefix: str
+
+    def limits(self) -> list[RateLimit]:
+        limits = [RateLimit(count, unit) for count, unit in getattr(settings, self.setting)]
+        return sorted(limits, key=lambda limit: limit.seconds)
 
 
-def claim_slot(user_id: int, limit: RateLimit, now: float) -> bool:
+COMMENTS = Counted("COMMENT_RATE_LIMITS", "comment-rate")
+PREVIEWS = Counted("COMMENT_PREVIEW_RATE_LIMITS", "preview-rate")
+
+
+def claim_slot(counted: Counted, user_id: int, limit: RateLimit, now: float) -> bool:
     """Take one of the limit's slots in the current window; False when all are taken."""
     window = int(now // limit.seconds)
-    prefix = f"comment-rate:{user_id}:{limit.unit}:{window}"
+    prefix = f"{counted.prefix}:{user_id}:{limit.unit}:{window}"
     slots = [f"{prefix}:{number}" for number in range(limit.count)]
     taken = cache.get_many(slots)
     # Another server may take a free slot between the read and the add: try the next.
@@ -62,8 +75,9 @@ def claim_slot(user_id: int, limit: RateLimit, now: float) -> bool:
     return any(cache.add(slot, 1, timeout) for slot in slots if slot not in taken)
 
 
-def limit_reached(user, now: float | None = None) -> RateLimit | None:
-    """Count one comment by `user`; the limit it would break, or None if it may be posted.
+def limit_reached(user, now: float | None = None, counted=COMMENTS) -> RateLimit | None:
+    """Count one comment (or preview) by `user`; the limit it would break, or None if
+    it may go ahead.
 
     `now` is the current Unix time (tests pass their own). If the cache cannot be
     reached the comment is let through: a cache outage must not cost anyone what
@@ -71,8 +85,8 @@ def limit_reached(user, now: float | None = None) -> RateLimit | None:
     """
     now = time.time() if now is None else now
     try:
-        for limit in comment_rate_limits():
-            if not claim_slot(user.pk, limit, now):
+        for limit in counted.limits():
+            if not claim_slot(counted, user.pk, limit, now):
                 return limit
     except (DatabaseError, RedisError):
         logger.exception("Comment rate limits unavailable; not limiting user %s", user.pk)

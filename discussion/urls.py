@@ -9,6 +9,8 @@ urlpatterns = [
     path("talks/<slug:slug>/comments/", views.comment_create, name="comment-create"),
     # A comment's lasting address: redirects to the thread page that shows it.
     path("comments/<int:pk>/", views.comment_permalink, name="comment"),
+    # The live preview of the comment forms (static/js/comment-box.js).
+    path("comments/preview/", views.comment_preview, name="comment-preview"),
     path("comments/<int:pk>/reply/", views.comment_reply, name="comment-reply"),
     path("comments/<int:pk>/edit/", views.comment_edit, name="comment-edit"),
     path("comments/<int:pk>/delete/", views.comment_delete, name="comment-delete"),

@@ -6,6 +6,10 @@ discussion.ratelimits. A new comment goes through, in order: the form; the
 one-time token (a double submit lands on the comment the first submit stored);
 the rate limit (429, nothing saved, the text kept in the form); the holding
 rules; then it is saved, and once committed accounts.notifications hears of it.
+
+Every comment form also previews: its Preview button posts the text to the same
+view, which renders it and shows the form again with nothing saved;
+static/js/comment-box.js previews as the writer types, through `comment_preview`.
 """
 
 import time
@@ -17,19 +21,22 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.timesince import timeuntil
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import notifications
 from pagecache.pages import cache_public_page, require_canonical_page
 from seminars.models import Comment, Talk
-from seminars.rendering import contains_math
+from seminars.rendering import contains_math, render_comment
 
 from . import moderation
 from .forms import DAMAGED_FORM, CommentForm, NewCommentForm, RemovalForm, ReplyForm
-from .ratelimits import limit_reached
+from .ratelimits import PREVIEWS, limit_reached
 from .threads import comment_url, page_number, page_of, thread_page
 
 HELD_MESSAGE = "Thank you! Your comment is awaiting approval by the series’ organisers."
@@ -140,6 +147,7 @@ def render_talk(
     reply_form=None,
     refusal="",
     removal=None,
+    preview="",
     status=200,
 ):
     """The talk page: its abstract, the thread the visitor may see, and the comment forms.
@@ -147,7 +155,8 @@ def render_talk(
     form: the form at the end of the thread (a fresh one for a signed-in visitor);
     reply_to, reply_form: a reply being written, shown under its comment;
     refusal: why a reply was refused, shown above the form;
-    removal: (comment id, RemovalForm) for a removal whose reason was missing.
+    removal: (comment id, RemovalForm) for a removal whose reason was missing;
+    preview: the rendered text of the reply being written, or else of the comment form.
     """
     user = request.user
     moderates = moderation.can_moderate(user, talk.series)
@@ -179,10 +188,14 @@ def render_talk(
         "reply_form": reply_form,
         "refusal": refusal,
         "moderates": moderates,
+        "reply_preview": preview if reply_to is not None else "",
+        "comment_preview": preview if reply_to is None else "",
         # The math stylesheet and its font load only where math is shown; the public
         # thread's fragment links it itself.
         "abstract_shows_math": abstract_shows_math,
-        "shows_math": abstract_shows_math or (not public_thread and thread.shows_math),
+        "shows_math": abstract_shows_math
+        or contains_math(preview)
+        or (not public_thread and thread.shows_math),
     }
     return render(request, "discussion/talk_detail.html", context, status=status)
 
@@ -269,6 +282,31 @@ def post_comment(request, talk, form, parent=None):
     return redirect(comment_url(comment, request.user))
 
 
+def wants_preview(request) -> bool:
+    """Whether a comment form was sent with its Preview button: show the text, save nothing."""
+    return "preview" in request.POST
+
+
+def too_many_previews(limit) -> str:
+    return _(
+        "You are previewing too quickly: at most %(count)s previews a %(window)s. "
+        "Your text is kept; please wait a moment before previewing again."
+    ) % {"count": limit.count, "window": limit.window_name}
+
+
+def preview_of(request, form) -> tuple[str, int]:
+    """The valid form's text rendered as it would be posted, and the page's status.
+
+    Previews run the renderer, so they count against their own rate limit: over
+    it, the form gets the refusal, the preview is empty and the status is 429.
+    """
+    limit = limit_reached(request.user, counted=PREVIEWS)
+    if limit is not None:
+        form.add_error(None, too_many_previews(limit))
+        return "", 429
+    return render_comment(form.cleaned_data["body"]), 200
+
+
 def render_form_again(request, talk, form, parent, status):
     if parent is None:
         return render_talk(request, talk, form=form, status=status)
@@ -282,7 +320,30 @@ def comment_create(request, slug):
     form = NewCommentForm(request.POST)
     if not form.is_valid():
         return render_talk(request, talk, form=form, status=400)
+    if wants_preview(request):
+        preview, status = preview_of(request, form)
+        return render_talk(request, talk, form=form, preview=preview, status=status)
     return post_comment(request, talk, form)
+
+
+@login_required
+@require_POST
+@never_cache
+def comment_preview(request):
+    """The live preview of static/js/comment-box.js: the text of a comment form rendered
+    as it would be posted (sanitized HTML), or why not, as plain text (400, 429)."""
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        message = " ".join(form.errors.get("body", [DAMAGED_FORM]))
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+    limit = limit_reached(request.user, counted=PREVIEWS)
+    if limit is not None:
+        response = HttpResponse(
+            too_many_previews(limit), status=429, content_type="text/plain; charset=utf-8"
+        )
+        response["Retry-After"] = str(limit.seconds_left(time.time()))
+        return response
+    return HttpResponse(render_comment(form.cleaned_data["body"]))
 
 
 def get_public_comment(pk, queryset=Comment.objects):
@@ -319,6 +380,11 @@ def comment_reply(request, pk):
     form = ReplyForm(request.POST, parent=parent)
     if not form.is_valid():
         return render_talk(request, talk, reply_to=parent, reply_form=form, status=400)
+    if wants_preview(request):
+        preview, status = preview_of(request, form)
+        return render_talk(
+            request, talk, reply_to=parent, reply_form=form, preview=preview, status=status
+        )
     return post_comment(request, talk, form, parent=parent)
 
 
@@ -340,7 +406,10 @@ def get_own_comment(request, pk):
 def comment_edit(request, pk):
     comment = get_own_comment(request, pk)
     form = CommentForm(request.POST or None, instance=comment)
-    if request.method == "POST" and form.is_valid():
+    preview, status = "", 400 if form.is_bound else 200
+    if form.is_bound and form.is_valid() and wants_preview(request):
+        preview, status = preview_of(request, form)
+    elif form.is_bound and form.is_valid():
         comment = form.save(commit=False)
         comment.edited = timezone.now()
         fields = ["body", "edited", "updated"]
@@ -349,10 +418,13 @@ def comment_edit(request, pk):
             messages.info(request, HELD_MESSAGE)
         comment.save(update_fields=fields)
         return redirect(comment_url(comment, request.user))
-    status = 400 if form.is_bound else 200
-    return render(
-        request, "discussion/comment_edit.html", {"comment": comment, "form": form}, status=status
-    )
+    context = {
+        "comment": comment,
+        "form": form,
+        "preview": preview,
+        "shows_math": contains_math(preview),
+    }
+    return render(request, "discussion/comment_edit.html", context, status=status)
 
 
 @login_required

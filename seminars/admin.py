@@ -23,9 +23,12 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_POST
 
 from . import exports, imports
 from .models import Comment, Series, Speaker, Tag, Talk
+from .rendering import contains_math, render_abstract
 from .roles import ORGANISERS_GROUP
 
 # A link typed without a scheme is read as https (Django 6's default; 5.2 warns otherwise).
@@ -347,8 +350,31 @@ class TalkAdmin(SeriesScopedAdmin):
                 self.admin_site.admin_view(self.import_view),
                 name="seminars_talk_import",
             ),
+            path(
+                "preview-abstract/",
+                self.admin_site.admin_view(self.abstract_preview_view),
+                name="seminars_talk_abstract_preview",
+            ),
             *super().get_urls(),
         ]
+
+    # The abstract's preview: the change form's "Preview abstract" button posts the form
+    # here (formaction), into a new tab, so the form stays as typed and nothing is saved.
+
+    @method_decorator(require_POST)
+    def abstract_preview_view(self, request):
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        abstract_html = render_abstract(request.POST.get("abstract", ""))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Abstract preview",
+            "talk_title": request.POST.get("title", ""),
+            "abstract_html": abstract_html,
+            "shows_math": contains_math(abstract_html),
+        }
+        return TemplateResponse(request, "admin/seminars/talk/abstract_preview.html", context)
 
     def import_view(self, request):
         if not (self.has_add_permission(request) and self.has_change_permission(request)):

@@ -17,13 +17,14 @@ the usual prefetches of speakers and tags:
   input without syntax errors; results are ordered by ``ts_rank``. Migration
   0003 builds a GIN index on exactly ``search_document()`` on PostgreSQL only;
   change one and you must change the other, or the index goes unused.
-  ``ts_headline`` marks the matched words.
+  ``ts_headline`` tells which words matched.
 - Other databases (SQLite in development): every word must appear,
   case-insensitively, in the title, abstract or names; newest first; matches
   are marked in Python.
 
-Either way a page of results becomes ``SearchHit`` objects whose text is
-escaped and whose only markup is ``<mark>``.
+Either way a page of results becomes ``SearchHit`` objects whose title and
+excerpt are plain text (``seminars.plaintext``: formulas as Unicode, no LaTeX or
+Markdown), escaped, and whose only markup is ``<mark>``.
 """
 
 import re
@@ -42,6 +43,7 @@ from django.utils.html import escape, format_html_join
 from django.utils.safestring import SafeString
 
 from .models import Speaker, Tag, Talk
+from .plaintext import math_as_text, title_as_text
 
 MAX_QUERY_LENGTH = 200
 SEARCH_CONFIG = "english"
@@ -115,11 +117,20 @@ def search_hits(talks, query: str) -> list[SearchHit]:
 
 
 def marked_title_and_excerpt(talk, words: list[str]) -> tuple[SafeString, SafeString]:
+    """The title and an excerpt of the abstract as plain text (formulas as Unicode, not
+    LaTeX or Markdown), with `words` marked."""
     if uses_full_text_search():
-        # ts_headline marked them in the query; it knows which stems matched.
-        return render_marked(talk.marked_title), render_marked(talk.marked_excerpt)
-    excerpt = excerpt_around(talk.abstract, words)
-    return highlight_words(talk.title, words), highlight_words(excerpt, words)
+        # ts_headline marked the matches in the query: it knows which stems matched
+        # ("rings" for "ring"). Those words are marked in the plain text here, since
+        # a headline of the source could cut a formula in half.
+        words = matched_words(talk.marked_title, talk.marked_excerpt) or words
+    excerpt = excerpt_around(math_as_text(talk.abstract), words)
+    return highlight_words(title_as_text(talk.title), words), highlight_words(excerpt, words)
+
+
+def matched_words(*headlines: str) -> list[str]:
+    """The distinct words ts_headline marked in `headlines`."""
+    return list(dict.fromkeys(word for text in headlines for word in MARKED.findall(text)))
 
 
 def search_document():

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import formatting, views
 
 app_name = "seminars"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("series/", views.series_list, name="series-list"),
     path("series/<slug:slug>/", views.group_detail, {"kind": "series"}, name="series-detail"),
     path("search/", views.search, name="search"),
+    path("help/formatting/", formatting.formatting_help, name="formatting-help"),
 ]

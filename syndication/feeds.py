@@ -14,6 +14,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from seminars.models import Series, Tag, Talk
+from seminars.plaintext import title_as_text
 
 FEED_LENGTH = 50
 # Characters XML 1.0 cannot hold at all. People do type them (a pasted terminal
@@ -86,8 +87,9 @@ class TalkFeed(ETagFeed):
         return talks
 
     def item_title(self, talk):
-        # Atom titles are plain text: the XML writer escapes them, so no escape() here.
-        return talk.headline
+        # Atom titles are plain text (formulas as Unicode; summaries keep their MathML):
+        # the XML writer escapes them, so no escape() here.
+        return title_as_text(talk.headline)
 
     def item_pubdate(self, talk):
         return talk.created
@@ -148,7 +150,7 @@ class CommentFeed(ETagFeed):
         return get_object_or_404(Talk.objects.public(), slug=slug)
 
     def title(self, talk):
-        return site_title(_("Comments on %(title)s") % {"title": talk.title})
+        return site_title(_("Comments on %(title)s") % {"title": title_as_text(talk.title)})
 
     def link(self, talk):
         return f"{talk.get_absolute_url()}#comments"
@@ -159,7 +161,7 @@ class CommentFeed(ETagFeed):
         return comments.order_by("-created", "-id")[:FEED_LENGTH]
 
     def item_title(self, comment):
-        return f"{comment.author_name} on {comment.talk.title}"
+        return f"{comment.author_name} on {title_as_text(comment.talk.title)}"
 
     def item_pubdate(self, comment):
         return comment.created

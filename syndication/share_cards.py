@@ -31,6 +31,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from pagecache.pages import NotCanonical, cache_public_page
 from seminars.models import Speaker, Talk
+from seminars.plaintext import title_as_text
 
 from .sharing import talk_when
 
@@ -52,11 +53,6 @@ SANS = font_source_sans_pro.font_files_ttf["SourceSansPro"]
 SANS_SEMIBOLD = font_source_sans_pro.font_files_ttf["SourceSansProSemibold"]
 
 
-def readable_title(title: str) -> str:
-    """The title with its math as plain text: for now only without the `$` delimiters."""
-    return title.replace("$", "")
-
-
 @dataclass(frozen=True)
 class CardText:
     """Everything a card shows: the card is a function of this alone."""
@@ -71,7 +67,7 @@ class CardText:
     def of(cls, talk) -> "CardText":
         """From a talk with its series and speakers (as the talk page reads them)."""
         return cls(
-            title=readable_title(talk.title),
+            title=title_as_text(talk.title),
             speakers=", ".join(speaker.name for speaker in talk.speakers.all()),
             series=talk.series.name,
             when=talk_when(talk, zoneinfo.ZoneInfo(talk.series.timezone)),

@@ -13,6 +13,8 @@ from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from seminars.plaintext import math_as_text, title_as_text
+
 GOOGLE_CALENDAR_URL = "https://calendar.google.com/calendar/render"
 SCHEMA = "https://schema.org/"
 
@@ -59,7 +61,8 @@ def talk_event_data(talk, request, image_url: str) -> dict:
     data = {
         "@context": "https://schema.org",
         "@type": "Event",
-        "name": talk.title,
+        # Plain text: search engines show these as they are.
+        "name": title_as_text(talk.title),
         "url": request.build_absolute_uri(talk.get_absolute_url()),
         "startDate": talk.start.astimezone(zone).isoformat(),
         "endDate": talk.end.astimezone(zone).isoformat(),
@@ -72,7 +75,7 @@ def talk_event_data(talk, request, image_url: str) -> dict:
         },
     }
     if talk.abstract:
-        data["description"] = talk.abstract
+        data["description"] = math_as_text(talk.abstract)
     data["image"] = [image_url]
     data.update(attendance_data(talk))
     return data

@@ -81,6 +81,7 @@ def public_pages(site):
         "series list": reverse("seminars:series-list"),
         "series": site["series"].get_absolute_url(),
         "search with results": reverse("seminars:search") + "?q=gradient",
+        "formatting help": reverse("seminars:formatting-help"),
         "archive": reverse(
             "seminars:talk-archive", args=[timezone.localtime(site["past"].start).year]
         ),

@@ -6,6 +6,8 @@ from django import template
 from django.utils import dateformat
 from django.utils.html import format_html
 
+from seminars import plaintext
+
 register = template.Library()
 
 DATE_FORMATS = {"short": "D j M Y, H:i", "long": "l j F Y, H:i"}
@@ -90,3 +92,15 @@ def viewer_time(start, end, zone):
 
 def wall_clock(moment):
     return moment.replace(tzinfo=None)
+
+
+@register.filter
+def math_as_text(source):
+    """Markdown and LaTeX as plain text, for where HTML is not the medium (seminars.plaintext)."""
+    return plaintext.math_as_text(source)
+
+
+@register.filter
+def title_as_text(title):
+    """A title with its formulas as plain text (seminars.plaintext)."""
+    return plaintext.title_as_text(title)

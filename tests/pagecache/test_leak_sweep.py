@@ -43,6 +43,7 @@ PUBLIC_NAMESPACES = ("seminars", "discussion", "syndication", "api")
 NOT_PUBLIC_PAGES = {
     "discussion:comment": "a redirect to the talk's page, which is swept",
     "discussion:comment-create": "POST only",
+    "discussion:comment-preview": "POST only",
     "discussion:comment-reply": "a signed-in visitor's form, never cached",
     "discussion:comment-edit": "the author's form, never cached",
     "discussion:comment-delete": "the author's form, never cached",
@@ -140,6 +141,7 @@ def sample_urls(world) -> dict[str, list[str]]:
         "seminars:series-list": [reverse("seminars:series-list")],
         "seminars:series-detail": [reverse("seminars:series-detail", args=[series.slug])],
         "seminars:search": [f"{reverse('seminars:search')}?q=rings"],
+        "seminars:formatting-help": [reverse("seminars:formatting-help")],
         "discussion:talk-detail": [
             reverse("discussion:talk-detail", args=[talk.slug]),
             reverse("discussion:talk-detail", args=[talk.slug]) + "?page=1",

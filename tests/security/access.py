@@ -234,6 +234,7 @@ PUBLIC_ROWS = [
     Row("series/", url("seminars:series-list"), EVERYONE),
     Row("series/<slug:slug>/", url("seminars:series-detail", lambda w: w.series.slug), EVERYONE),
     Row("search/", lambda world: reverse("seminars:search") + "?q=talk", EVERYONE),
+    Row("help/formatting/", url("seminars:formatting-help"), EVERYONE),
     Row("users/<int:pk>/", url("users:user-detail", lambda w: w.users["user"].pk), EVERYONE),
     # Calendars, feeds and files for machines.
     Row("calendar.ics", url("syndication:calendar"), EVERYONE),
@@ -341,6 +342,14 @@ COMMENT_ROWS = [
         POST_ONLY,
         post=SIGNED_IN_POST,
         data=lambda world: {"body": "A question about the second lemma."},
+    ),
+    # The live preview answers the text rendered, and saves nothing.
+    Row(
+        "comments/preview/",
+        url("discussion:comment-preview"),
+        POST_ONLY,
+        post=SIGNED_IN,
+        data=lambda world: {"body": "Is $p \\le q$ needed?"},
     ),
     Row(
         "comments/<int:pk>/reply/",
@@ -599,6 +608,14 @@ ADMIN_SITE_ROWS = [
         (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 404, 200, 200),
     ),
     Row("admin/seminars/talk/import/", admin_url("seminars_talk_import"), STAFF, post=STAFF),
+    # Renders the posted abstract; saves nothing.
+    Row(
+        "admin/seminars/talk/preview-abstract/",
+        admin_url("seminars_talk_abstract_preview"),
+        (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 405, 405, 405),
+        post=STAFF,
+        data=lambda world: {"abstract": "Is $p \\le q$ needed?"},
+    ),
     Row(
         "admin/seminars/comment/moderation-queue/",
         admin_url("seminars_comment_queue"),
