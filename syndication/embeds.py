@@ -146,7 +146,7 @@ def group_embed(request, slug, kind):
         "past": [(talk, talk_when(talk, options.zone_for(talk))) for talk in past],
     }
     response = render(request, "syndication/embed.html", context)
-    response.changes_at = list_changes_at(upcoming, past)
+    response.changes_at = functools.partial(list_changes_at, upcoming, past)
     return response
 
 

@@ -85,7 +85,7 @@ def test_the_card_follows_its_speakers_series_and_time():
     )
     talk = Talk.objects.prefetch_related("speakers").get(pk=talk.pk)
     assert CardText.of(talk) == CardText(
-        title="Bounds for \\ell_2 losses",
+        title="Bounds for ℓ₂ losses",
         speakers="Ada Lovelace, Sofia Kovalevskaya",
         series="Fluids",
         when="Mon 1 Jul 2030, 14:00–15:30 CEST",
