@@ -203,3 +203,10 @@ def test_digest_emails_read_as_text(talk):
     run_worker()
     [message] = mail.outbox
     assert_readable(message.body, READABLE_TITLE)
+
+
+def test_series_cards_read_their_description_as_text(client):
+    SeriesFactory(description=r"Talks on $L^2$ bounds as $n \to \infty$, *weekly* & <i>.")
+    response = client.get(reverse("seminars:series-list"))
+    content = response.content.decode()
+    assert "Talks on L² bounds as n → ∞, weekly &amp; &lt;i&gt;." in content
