@@ -12,6 +12,7 @@ import time
 from datetime import timedelta
 from functools import cached_property
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
@@ -169,8 +170,10 @@ def render_talk(
     if not public_thread and thread.is_past_the_end and status == 200:
         status = 404
     abstract_shows_math = contains_math(talk.abstract_html)
+    now = timezone.now()
     context = {
         "talk": talk,
+        "timing": talk_timing(talk, now),
         "thread": thread,
         "public_thread": public_thread,
         "form": form,
@@ -183,7 +186,26 @@ def render_talk(
         "abstract_shows_math": abstract_shows_math,
         "shows_math": abstract_shows_math or (not public_thread and thread.shows_math),
     }
-    return render(request, "discussion/talk_detail.html", context, status=status)
+    response = render(request, "discussion/talk_detail.html", context, status=status)
+    # The page cache keeps the page until the clock changes it (the join window opens,
+    # the talk goes live, it ends).
+    response.changes_at = talk.changes_after(now)
+    return response
+
+
+def talk_timing(talk, now) -> dict:
+    """What the talk page shows by the clock, at `now`: "Live now" while it runs; its
+    online link as "Join online (opens N minutes before)" until the join window opens,
+    then as a "Join now" button until it ends, and then no more (the recording and
+    slides stay)."""
+    on = not talk.is_cancelled and now < talk.end
+    online = on and bool(talk.online_url)
+    return {
+        "live": on and talk.start <= now,
+        "join_later": online and now < talk.join_opens,
+        "join_now": online and talk.join_opens <= now,
+        "window_minutes": settings.JOIN_WINDOW_MINUTES,
+    }
 
 
 def shown_page(request, talk, reply_to, removal) -> int:
