@@ -75,3 +75,22 @@ class Digest(models.Model):
 
     def __str__(self):
         return f"Digest for {self.user} in the week of {self.week}"
+
+
+class SavedTalk(models.Model):
+    """A talk a user saved: on their "My talks" page and in their personal calendars."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="saved_talks")
+    talk = models.ForeignKey("seminars.Talk", on_delete=models.CASCADE, related_name="saves")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "id"]
+        constraints = [
+            # Saving twice (a double click, two tabs) keeps one row. Its index also
+            # serves "has this user saved this talk" and a user's saved talks.
+            models.UniqueConstraint(fields=["user", "talk"], name="savedtalk_one_per_user_talk"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} saved {self.talk}"

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.timesince import timeuntil
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import notifications
+from accounts import notifications, saved
 from pagecache.pages import cache_public_page, require_canonical_page
 from seminars.models import Comment, Talk
 from seminars.rendering import contains_math
@@ -36,15 +36,19 @@ from .threads import comment_url, page_number, page_of, thread_page
 HELD_MESSAGE = "Thank you! Your comment is awaiting approval by the series’ organisers."
 
 
-def get_public_talk(slug):
-    return get_object_or_404(Talk.objects.public().for_talk_page(), slug=slug)
+def get_public_talk(slug, user):
+    """A public talk for its page, with `is_saved`: whether `user` saved it (read with
+    the talk, so the page's Save button costs no query of its own)."""
+    return get_object_or_404(
+        saved.with_is_saved(Talk.objects.public().for_talk_page(), user), slug=slug
+    )
 
 
 @require_GET
 @cache_public_page(params=["page"], thread_kwarg="slug")
 def talk_detail(request, slug):
     require_canonical_page(request, page_number(request.GET.get("page")))
-    return render_talk(request, get_public_talk(slug))
+    return render_talk(request, get_public_talk(slug, request.user))
 
 
 def removal_form(comment_pk, data=None):
@@ -174,6 +178,8 @@ def render_talk(
     context = {
         "talk": talk,
         "timing": talk_timing(talk, now),
+        # The Save button's state: per request, outside every public fragment.
+        "saved": talk.is_saved,
         "thread": thread,
         "public_thread": public_thread,
         "form": form,
@@ -299,7 +305,7 @@ def render_form_again(request, talk, form, parent, status):
 @login_required
 @require_POST
 def comment_create(request, slug):
-    talk = get_public_talk(slug)
+    talk = get_public_talk(slug, request.user)
     form = NewCommentForm(request.POST)
     if not form.is_valid():
         return render_talk(request, talk, form=form, status=400)
@@ -328,7 +334,7 @@ def comment_permalink(request, pk):
 def comment_reply(request, pk):
     """GET: the talk page with a reply form under the comment. POST: store the reply."""
     parent = get_public_comment(pk, Comment.objects.visible_to(request.user))
-    talk = get_public_talk(parent.talk.slug)
+    talk = get_public_talk(parent.talk.slug, request.user)
     refusal = moderation.reply_refusal(parent)
     if refusal:
         # The typed text moves to the comment form, to post as a comment instead.
@@ -410,7 +416,7 @@ def comment_remove(request, pk):
     comment = get_moderated_comment(request, pk)
     form = removal_form(comment.pk, request.POST)
     if not form.is_valid():
-        talk = get_public_talk(comment.talk.slug)
+        talk = get_public_talk(comment.talk.slug, request.user)
         return render_talk(request, talk, removal=(comment.pk, form), status=400)
     if not comment.removed:
         moderation.remove(comment, by=request.user, reason=form.cleaned_data["reason"])

@@ -404,6 +404,26 @@ ACCOUNT_ROWS = [
         POST_ONLY,
         post=SIGNED_IN_POST,
     ),
+    Row("accounts/talks/", url("accounts:my-talks"), SIGNED_IN),
+    Row(
+        "accounts/talks/<slug:slug>/save/",
+        url("accounts:save-talk", talk_slug),
+        POST_ONLY,
+        post=SIGNED_IN_POST,
+    ),
+    Row(
+        "accounts/talks/<slug:slug>/save/",
+        url("accounts:save-talk", lambda w: w.draft.slug),
+        POST_ONLY,
+        post=(LOGIN, 404, 404, 404, 404, 404),
+        name="draft",
+    ),
+    Row(
+        "accounts/talks/<slug:slug>/unsave/",
+        url("accounts:unsave-talk", talk_slug),
+        POST_ONLY,
+        post=SIGNED_IN_POST,
+    ),
 ]
 
 
