@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import schedule, views
+from . import calendars, schedule, views
 
 app_name = "accounts"
 
@@ -15,4 +15,7 @@ urlpatterns = [
     path("talks/", schedule.my_talks, name="my-talks"),
     path("talks/<slug:slug>/save/", schedule.save, {"saving": True}, name="save-talk"),
     path("talks/<slug:slug>/unsave/", schedule.save, {"saving": False}, name="unsave-talk"),
+    path("calendars/", calendars.calendar_links, name="calendars"),
+    path("calendars/<int:pk>/regenerate/", calendars.regenerate_link, name="calendar-regenerate"),
+    path("calendars/<int:pk>/revoke/", calendars.revoke_link, name="calendar-revoke"),
 ]
