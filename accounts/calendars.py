@@ -90,7 +90,6 @@ def links_page(request, form, new_link=None, token="", status=200):
         "form": form,
         "new_link": new_link,
         "address": calendar_address(request, token) if token else "",
-        "max_links": MAX_LINKS,
     }
     return render(request, "accounts/calendars.html", context, status=status)
 

@@ -183,6 +183,14 @@ def test_the_join_window_is_a_setting(client, talk, settings, monkeypatch):
     assert "Join now" in page(client, talk.get_absolute_url())
 
 
+def test_a_join_window_of_zero_opens_at_the_start(client, talk, settings, monkeypatch):
+    settings.JOIN_WINDOW_MINUTES = 0
+    at(START - TICK, monkeypatch)
+    assert "Join online (opens when the talk starts)" in page(client, talk.get_absolute_url())
+    at(START, monkeypatch)
+    assert "Join now" in page(client, talk.get_absolute_url())
+
+
 def test_a_cancelled_talk_is_never_live_nor_joined(client, talk, monkeypatch):
     Talk.objects.filter(pk=talk.pk).update(status=Talk.Status.CANCELLED)
     at(START, monkeypatch)
