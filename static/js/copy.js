@@ -2,7 +2,9 @@
  * Copy buttons: <button data-copy="ID" hidden> copies the value of the element
  * with that id to the clipboard and says so in <... data-copied="ID">. The
  * buttons stay hidden without JavaScript (the address can still be selected
- * and copied by hand). No inline code: it runs under a strict CSP.
+ * and copied by hand). The words said come from the status element's
+ * data-done and data-failed, translated by the template. No inline code: it
+ * runs under a strict CSP.
  */
 "use strict";
 
@@ -18,13 +20,13 @@
       navigator.clipboard.writeText(source.value).then(
         function () {
           if (status) {
-            status.textContent = "Copied.";
+            status.textContent = status.dataset.done;
           }
         },
         function () {
           source.select();
           if (status) {
-            status.textContent = "Select the address and copy it.";
+            status.textContent = status.dataset.failed;
           }
         },
       );
