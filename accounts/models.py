@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from seminars.validators import validate_timezone
 
@@ -75,3 +76,55 @@ class Digest(models.Model):
 
     def __str__(self):
         return f"Digest for {self.user} in the week of {self.week}"
+
+
+class SavedTalk(models.Model):
+    """A talk a user saved: on their "My talks" page and in their personal calendars."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="saved_talks")
+    talk = models.ForeignKey("seminars.Talk", on_delete=models.CASCADE, related_name="saves")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created", "id"]
+        constraints = [
+            # Saving twice (a double click, two tabs) keeps one row. Its index also
+            # serves "has this user saved this talk" and a user's saved talks.
+            models.UniqueConstraint(fields=["user", "talk"], name="savedtalk_one_per_user_talk"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} saved {self.talk}"
+
+
+class CalendarLink(models.Model):
+    """A secret address of a user's personal calendar (their saved talks and what they
+    follow). Only the token's SHA-256 is stored: the address is shown once, when made;
+    a leaked database holds no working address."""
+
+    class Alarm(models.IntegerChoices):
+        NONE = 0, _("No alarm")
+        TEN_MINUTES = 10, _("10 minutes before")
+        HALF_AN_HOUR = 30, _("30 minutes before")
+        AN_HOUR = 60, _("1 hour before")
+        A_DAY = 24 * 60, _("1 day before")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="calendar_links")
+    label = models.CharField(_("label"), max_length=100, help_text=_("Such as “work laptop”."))
+    token_hash = models.CharField(max_length=64, editable=False)
+    alarm_minutes = models.PositiveIntegerField(
+        _("alarm"), choices=Alarm.choices, default=Alarm.NONE
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    # Written at most once a minute (accounts.calendars.record_fetch), not on every fetch.
+    last_fetched = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["created", "id"]
+        constraints = [
+            # A fetch finds its link by the token's hash, along this index.
+            models.UniqueConstraint(fields=["token_hash"], name="calendarlink_token_hash_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.label} ({self.user})"

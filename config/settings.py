@@ -450,6 +450,11 @@ if not DEBUG:
 # published, so they do not follow the request's host name.
 CALENDAR_UID_DOMAIN = os.environ.get("CALENDAR_UID_DOMAIN", "seminars.localhost")
 
+# A talk's "Join now" button shows from this many minutes before its start until its end.
+JOIN_WINDOW_MINUTES = envint("JOIN_WINDOW_MINUTES", "15")
+if JOIN_WINDOW_MINUTES < 0:
+    raise ImproperlyConfigured("JOIN_WINDOW_MINUTES must be 0 or more")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

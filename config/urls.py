@@ -26,6 +26,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("users/", include("accounts.user_urls")),
+    path("calendars/", include("accounts.calendar_urls")),
     path("", include("discussion.urls")),
     path("", include("syndication.urls")),
     path("", include("seminars.urls")),

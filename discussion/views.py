@@ -14,8 +14,9 @@ static/js/comment-box.js previews as the writer types, through `comment_preview`
 
 import time
 from datetime import timedelta
-from functools import cached_property
+from functools import cached_property, partial
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
@@ -29,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import notifications
+from accounts import notifications, saved
 from pagecache.pages import cache_public_page, require_canonical_page
 from seminars.models import Comment, Talk
 from seminars.rendering import contains_math, render_comment
@@ -42,16 +43,19 @@ from .threads import comment_url, page_number, page_of, thread_page
 HELD_MESSAGE = "Thank you! Your comment is awaiting approval by the series’ organisers."
 
 
-def get_public_talk(slug):
+def get_public_talk(slug, user):
+    """A public talk for its page, with its series' previous and next talks and
+    `is_saved`: whether `user` saved it (read with the talk, so the page's Save
+    button costs no query of its own)."""
     talks = Talk.objects.public().for_talk_page().with_series_neighbours()
-    return get_object_or_404(talks, slug=slug)
+    return get_object_or_404(saved.with_is_saved(talks, user), slug=slug)
 
 
 @require_GET
 @cache_public_page(params=["page"], thread_kwarg="slug")
 def talk_detail(request, slug):
     require_canonical_page(request, page_number(request.GET.get("page")))
-    return render_talk(request, get_public_talk(slug))
+    return render_talk(request, get_public_talk(slug, request.user))
 
 
 def removal_form(comment_pk, data=None):
@@ -179,8 +183,12 @@ def render_talk(
     if not public_thread and thread.is_past_the_end and status == 200:
         status = 404
     abstract_shows_math = contains_math(talk.abstract_html)
+    now = timezone.now()
     context = {
         "talk": talk,
+        "timing": talk_timing(talk, now),
+        # The Save button's state: per request, outside every public fragment.
+        "saved": talk.is_saved,
         "thread": thread,
         "public_thread": public_thread,
         "form": form,
@@ -197,7 +205,26 @@ def render_talk(
         or contains_math(preview)
         or (not public_thread and thread.shows_math),
     }
-    return render(request, "discussion/talk_detail.html", context, status=status)
+    response = render(request, "discussion/talk_detail.html", context, status=status)
+    # The page cache keeps the page until the clock changes it (the join window opens,
+    # the talk goes live, it ends).
+    response.changes_at = partial(talk.changes_after, now)
+    return response
+
+
+def talk_timing(talk, now) -> dict:
+    """What the talk page shows by the clock, at `now`: "Live now" while it runs; its
+    online link as "Join online (opens N minutes before)" until the join window opens,
+    then as a "Join now" button until it ends, and then no more (the recording and
+    slides stay)."""
+    on = not talk.is_cancelled and now < talk.end
+    online = on and bool(talk.online_url)
+    return {
+        "live": on and talk.start <= now,
+        "join_later": online and now < talk.join_opens,
+        "join_now": online and talk.join_opens <= now,
+        "window_minutes": settings.JOIN_WINDOW_MINUTES,
+    }
 
 
 def shown_page(request, talk, reply_to, removal) -> int:
@@ -316,7 +343,7 @@ def render_form_again(request, talk, form, parent, status):
 @login_required
 @require_POST
 def comment_create(request, slug):
-    talk = get_public_talk(slug)
+    talk = get_public_talk(slug, request.user)
     form = NewCommentForm(request.POST)
     if not form.is_valid():
         return render_talk(request, talk, form=form, status=400)
@@ -368,7 +395,7 @@ def comment_permalink(request, pk):
 def comment_reply(request, pk):
     """GET: the talk page with a reply form under the comment. POST: store the reply."""
     parent = get_public_comment(pk, Comment.objects.visible_to(request.user))
-    talk = get_public_talk(parent.talk.slug)
+    talk = get_public_talk(parent.talk.slug, request.user)
     refusal = moderation.reply_refusal(parent)
     if refusal:
         # The typed text moves to the comment form, to post as a comment instead.
@@ -461,7 +488,7 @@ def comment_remove(request, pk):
     comment = get_moderated_comment(request, pk)
     form = removal_form(comment.pk, request.POST)
     if not form.is_valid():
-        talk = get_public_talk(comment.talk.slug)
+        talk = get_public_talk(comment.talk.slug, request.user)
         return render_talk(request, talk, removal=(comment.pk, form), status=400)
     if not comment.removed:
         moderation.remove(comment, by=request.user, reason=form.cleaned_data["reason"])

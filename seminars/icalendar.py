@@ -9,10 +9,25 @@ import datetime
 
 from django.conf import settings
 from django.http import HttpResponse
-from icalendar import Calendar, Event
+from django.utils import timezone
+from icalendar import Alarm, Calendar, Event
+
+from .models import Talk
 
 MAX_EVENTS = 500
 CONTENT_TYPE = "text/calendar; charset=utf-8"
+# Subscription calendars (public and personal) hold the talks of the past 30 days
+# and every upcoming one: cancelled talks stay in them, as cancelled, that long.
+PAST_WINDOW = datetime.timedelta(days=30)
+
+
+def talks_in_window():
+    """Public talks from the last 30 days on, soonest first, with what an event shows.
+
+    calendar_response takes the first MAX_EVENTS.
+    """
+    since = timezone.now() - PAST_WINDOW
+    return Talk.objects.public().filter(start__gte=since).for_talk_page().order_by("start", "id")
 
 
 def prodid() -> str:
@@ -37,7 +52,16 @@ def talk_description(talk, url: str) -> str:
     return "\n\n".join(parts)
 
 
-def talk_event(talk, request) -> Event:
+def talk_alarm(talk, minutes: int) -> Alarm:
+    """A reminder `minutes` before the talk, shown by the calendar app."""
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", talk.title)
+    alarm.add("trigger", -datetime.timedelta(minutes=minutes))
+    return alarm
+
+
+def talk_event(talk, request, alarm_minutes: int = 0) -> Event:
     url = request.build_absolute_uri(talk.get_absolute_url())
     event = Event()
     event.add("uid", talk_uid(talk))
@@ -59,10 +83,16 @@ def talk_event(talk, request) -> Event:
     tag_names = [tag.name for tag in talk.tags.all()]
     if tag_names:
         event.add("categories", tag_names)
+    if alarm_minutes and not talk.is_cancelled:
+        event.add_component(talk_alarm(talk, alarm_minutes))
     return event
 
 
-def calendar_response(request, name: str, talks, filename: str = "") -> HttpResponse:
+def calendar_response(
+    request, name: str, talks, filename: str = "", alarm_minutes: int = 0
+) -> HttpResponse:
+    """The calendar of `talks` (the first MAX_EVENTS), each with an alarm `alarm_minutes`
+    before it if not 0 (personal calendars)."""
     calendar = Calendar()
     calendar.add("prodid", prodid())
     calendar.add("version", "2.0")
@@ -71,7 +101,7 @@ def calendar_response(request, name: str, talks, filename: str = "") -> HttpResp
     # start a property of its own: the name is kept to one line.
     calendar.add("x-wr-calname", " ".join(name.split()))
     for talk in talks[:MAX_EVENTS]:
-        calendar.add_component(talk_event(talk, request))
+        calendar.add_component(talk_event(talk, request, alarm_minutes))
     response = HttpResponse(calendar.to_ical(), content_type=CONTENT_TYPE)
     if filename:
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -3,12 +3,15 @@
 Model and field names are a contract: outside tools script against them.
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .queries import CommentQuerySet, SeriesQuerySet, SpeakerQuerySet, TagQuerySet, TalkQuerySet
@@ -219,6 +222,9 @@ class Talk(TimestampedModel):
             ),
             # Series pages list a series' public talks by start.
             models.Index(fields=["series", "status", "start"], name="talk_series_status_start_idx"),
+            # Talks not over yet (upcoming and live): when lists next change, and where
+            # the upcoming talks begin in the start index (TalkQuerySet.upcoming).
+            models.Index(fields=["end"], name="talk_end_idx"),
         ]
 
     def __str__(self):
@@ -259,6 +265,22 @@ class Talk(TimestampedModel):
     @property
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
+
+    @property
+    def is_live(self) -> bool:
+        """Started, not ended and not cancelled: "Live now" on its card and page."""
+        return not self.is_cancelled and self.start <= timezone.now() < self.end
+
+    @property
+    def join_opens(self):
+        """When the talk page's "Join now" button appears (settings.JOIN_WINDOW_MINUTES)."""
+        return self.start - datetime.timedelta(minutes=settings.JOIN_WINDOW_MINUTES)
+
+    def changes_after(self, now):
+        """When the talk's page next changes by the clock (the join window opens, the
+        talk goes live, it ends), or None once it has ended: for the page cache."""
+        moments = (self.join_opens, self.start, self.end)
+        return next((moment for moment in moments if moment > now), None)
 
     def bump_sequence_if_calendar_changed(self, update_fields=None) -> bool:
         """Raise SEQUENCE when this save changes what calendar clients show.

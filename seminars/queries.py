@@ -6,13 +6,16 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import (
+    Case,
     Count,
     Exists,
+    F,
     Min,
     OuterRef,
     Prefetch,
     Q,
     Subquery,
+    When,
     prefetch_related_objects,
 )
 from django.utils import timezone
@@ -30,10 +33,18 @@ class TalkQuerySet(models.QuerySet):
         return self.filter(status__in=self.model.PUBLIC_STATUSES)
 
     def upcoming(self, now=None):
-        return self.filter(start__gte=now or timezone.now()).order_by("start")
+        """Talks not over at `now`: to come, and live (started, not ended), soonest first."""
+        now = now or timezone.now()
+        # The start bound changes no result: it lets the (start, id) index be read
+        # from the first talk not over instead of from the archive's first talk.
+        first = self.model._base_manager.filter(end__gt=now).order_by("start").values("start")
+        return self.filter(end__gt=now, start__gte=Subquery(first[:1])).order_by("start")
 
     def past(self, now=None):
-        return self.filter(start__lt=now or timezone.now()).order_by("-start")
+        """Talks over at `now`, most recent first (start < now follows from the end; it
+        is written for the index on start)."""
+        now = now or timezone.now()
+        return self.filter(start__lt=now, end__lte=now).order_by("-start")
 
     def for_talk_page(self):
         """A talk in full, with its series, speakers and tags, in a constant number of
@@ -89,7 +100,8 @@ class UpcomingThenPast:
     each a range of the start index: a count, one query or two (on the page where
     the upcoming talks end), and the cards' speakers and tags. Each talk gets
     `is_past`.
-    The count also says when the list next changes (`changes_at()`), for the page cache.
+    The count also says when the list next changes (`changes_at()`: a talk starts
+    and shows as live, or a live one ends and becomes past), for the page cache.
     """
 
     def __init__(self, talks):
@@ -104,24 +116,28 @@ class UpcomingThenPast:
 
     @cached_property
     def upcoming(self):
-        return self.cards.filter(start__gte=self.now).order_by("start", "id")
+        # Read along the start index from the first talk not over (read() reads this
+        # only when there is one).
+        first = self.counts["first_start"]
+        return self.cards.filter(start__gte=first, end__gt=self.now).order_by("start", "id")
 
     @cached_property
     def past(self):
-        return self.cards.filter(start__lt=self.now).order_by("-start", "-id")
+        return self.cards.filter(start__lt=self.now, end__lte=self.now).order_by("-start", "-id")
 
     @cached_property
     def counts(self) -> dict:
-        upcoming = Q(start__gte=self.now)
+        not_over = Q(end__gt=self.now)
         return self.talks.aggregate(
             total=Count("pk"),
-            upcoming=Count("pk", filter=upcoming),
-            next_start=Min("start", filter=upcoming),
+            upcoming=Count("pk", filter=not_over),
+            first_start=Min("start", filter=not_over),
+            changes_at=Min(next_change_of_a_talk(self.now), filter=not_over),
         )
 
     def changes_at(self):
-        """When the list next changes by itself: its next talk starts and becomes past."""
-        return self.counts["next_start"]
+        """When the list next changes by itself: a talk starts (it is live) or ends (past)."""
+        return self.counts["changes_at"]
 
     def __len__(self):
         return self.counts["total"]
@@ -138,7 +154,7 @@ class UpcomingThenPast:
         if stop > upcoming:
             talks += rows(self.past, max(start - upcoming, 0), stop - upcoming)
         for talk in talks:
-            talk.is_past = talk.start < self.now
+            talk.is_past = talk.end <= self.now
         prefetch_related_objects(talks, *talk_card_prefetches())
         return talks
 
@@ -240,9 +256,16 @@ class CommentQuerySet(models.QuerySet):
         )
 
 
-def next_talk_start(now):
-    """When the next public talk starts: then it moves from the upcoming talks to the past."""
-    upcoming = (
-        apps.get_model("seminars", "Talk").objects.public().filter(start__gte=now).order_by("start")
-    )
-    return upcoming.values_list("start", flat=True).first()
+def next_change_of_a_talk(now):
+    """For a talk not over at `now`: when it next changes by the clock (its start, when
+    it goes live, or else its end, when it becomes past)."""
+    return Case(When(start__gt=now, then=F("start")), default=F("end"))
+
+
+def next_list_change(now):
+    """When lists of public talks next change by the clock: a talk goes live or ends.
+
+    One query, along the index on the end: only the talks not over are read.
+    """
+    talks = apps.get_model("seminars", "Talk").objects.public().filter(end__gt=now)
+    return talks.aggregate(at=Min(next_change_of_a_talk(now)))["at"]

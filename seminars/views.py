@@ -14,7 +14,7 @@ from pagecache.pages import cache_public_page
 from .groups import GROUPS
 from .models import Series, Tag, Talk
 from .pagination import paginate
-from .queries import UpcomingThenPast, next_talk_start, talk_card_prefetches
+from .queries import UpcomingThenPast, next_list_change, talk_card_prefetches
 from .search import SearchForm, search_hits, search_talks
 
 TAGS_PER_PAGE = 100
@@ -30,7 +30,7 @@ def upcoming_then_past(**filters):
 
 
 def until_a_talk_starts(response, talks: UpcomingThenPast):
-    """The response, which the page cache keeps until one of `talks` starts (its
+    """The response, which the page cache keeps until one of `talks` starts or ends (its
     cards, as a public fragment, too: the views pass `changes_at` to the template).
     Asked only when a page or fragment is stored: a fragment's hit reads no count."""
     response.changes_at = talks.changes_at
@@ -68,9 +68,9 @@ def home(request):
     now = timezone.now()
     context = {
         "talks": HomeTalks(now),
-        # When the next talk starts and the lists change: the page's (and the
-        # lists' fragment's) end, asked only when one of them is stored.
-        "changes_at": partial(next_talk_start, now),
+        # When a talk next goes live or ends and the lists change: the page's (and
+        # the lists' fragment's) end, asked only when one of them is stored.
+        "changes_at": partial(next_list_change, now),
         # Counting every talk's tags grows with the archive: the template keeps the
         # cloud as a public fragment, so this runs once per change.
         "tags": most_used_tags(),
@@ -94,12 +94,12 @@ TALK_LIST_TITLES = {"": "All talks", "upcoming": "Upcoming talks", "past": "Past
 def talk_list(request):
     when = request.GET.get("when", "")
     if when in ("upcoming", "past"):
-        # One instant for the list and for when it changes: a talk that starts
-        # moves from the upcoming talks to the past ones.
+        # One instant for the list and for when it changes: a talk that starts is
+        # live, and one that ends moves from the upcoming talks to the past ones.
         now = timezone.now()
         cards = Talk.objects.public().for_cards()
         talks = cards.upcoming(now) if when == "upcoming" else cards.past(now)
-        changes_at = partial(next_talk_start, now)
+        changes_at = partial(next_list_change, now)
     else:
         when, talks = "", upcoming_then_past()
         changes_at = talks.changes_at
@@ -125,7 +125,7 @@ def archive_years():
 
 
 @require_GET
-@cache_public_page(params=["page"], expires=next_talk_start)
+@cache_public_page(params=["page"], expires=next_list_change)
 def talk_archive(request, year):
     years = archive_years()
     if year not in years:

@@ -155,7 +155,11 @@ class TalkFilters(Schema):
     series: Slug | None = Field(None, description="Only talks in this series (its slug).")
     speaker: Slug | None = Field(None, description="Only talks by this speaker (their slug).")
     when: Literal["upcoming", "past"] | None = Field(
-        None, description="upcoming: soonest first; past: most recent first."
+        None,
+        description=(
+            "upcoming: talks not over yet (live ones included), soonest first; "
+            "past: ended talks, most recent first."
+        ),
     )
     updated_since: UTCDatetime | None = Field(
         None, description="Only talks changed at or after this instant (with a UTC offset)."

@@ -7,28 +7,14 @@ VTIMEZONE is needed, and each talk's UID is fixed for good so clients update
 their copy of an event instead of adding a second one.
 """
 
-import datetime
-
 from django.conf import settings
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from pagecache.pages import cache_public_page
 from seminars.groups import GROUPS
-from seminars.icalendar import calendar_response
+from seminars.icalendar import PAST_WINDOW, calendar_response, talks_in_window
 from seminars.models import Talk
-
-PAST_WINDOW = datetime.timedelta(days=30)
-
-
-def talks_in_window():
-    """Public talks from the last 30 days on, soonest first, with what an event shows.
-
-    seminars.icalendar.calendar_response takes the first MAX_EVENTS.
-    """
-    since = timezone.now() - PAST_WINDOW
-    return Talk.objects.public().filter(start__gte=since).for_talk_page().order_by("start", "id")
 
 
 def window_moves(now):

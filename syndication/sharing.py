@@ -55,6 +55,12 @@ def webcal_url(absolute_url: str) -> str:
     return "webcal://" + absolute_url.split("://", 1)[1]
 
 
+def google_subscribe_url(absolute_url: str) -> str:
+    """Google Calendar's "add by URL" page for a calendar subscription."""
+    query = urlencode({"cid": webcal_url(absolute_url)})
+    return f"https://calendar.google.com/calendar/render?{query}"
+
+
 def talk_event_data(talk, request, image_url: str) -> dict:
     """The talk as a schema.org Event (for JSON-LD), with its share card as `image_url`."""
     zone = zoneinfo.ZoneInfo(talk.series.timezone)

@@ -7,6 +7,7 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import CalendarLink, SavedTalk
 from seminars.models import Comment
 from tests.factories import (
     CommentFactory,
@@ -59,6 +60,11 @@ def make_site():
     CommentFactory(talk=talk, status=Comment.Status.HELD, held_reason="Too many links")
     CommentFactory(talk=talk, author=organiser, body="Slides are online.")
     CommentFactory(talk=talk, removed=True, body="Spam")
+    # "My talks" lists a saved talk, a past saved one and a followed one.
+    SavedTalk.objects.create(user=organiser, talk=talk)
+    SavedTalk.objects.create(user=organiser, talk=past)
+    organiser.followed_tags.add(tag)
+    CalendarLink.objects.create(user=organiser, label="Work laptop", token_hash="0" * 64)
     return {
         "organiser": organiser,
         "series": series,
@@ -112,6 +118,8 @@ def signed_in_pages(site):
         **public_pages(site),
         "profile": reverse("accounts:profile"),
         "email preferences": reverse("accounts:preferences"),
+        "my talks": reverse("accounts:my-talks"),
+        "personal calendars": reverse("accounts:calendars"),
         "reply form": reverse("discussion:comment-reply", args=[site["question"].pk]),
         "comment edit": reverse("discussion:comment-edit", args=[own_comment.pk]),
         "comment delete": reverse("discussion:comment-delete", args=[own_comment.pk]),

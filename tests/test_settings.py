@@ -151,3 +151,13 @@ def test_without_redis_the_cache_is_shared_by_processes(env):
     cache = read_settings(env, "CACHES")["CACHES"]["default"]
     assert cache["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
     assert "locmem" not in cache["BACKEND"].lower()
+
+
+def test_the_join_window_is_read_in_minutes_and_never_negative():
+    assert read_settings({}, "JOIN_WINDOW_MINUTES") == {"JOIN_WINDOW_MINUTES": 15}
+    assert read_settings({"JOIN_WINDOW_MINUTES": "30"}, "JOIN_WINDOW_MINUTES") == {
+        "JOIN_WINDOW_MINUTES": 30
+    }
+    for value in ("-5", "soon"):
+        process = import_settings({"JOIN_WINDOW_MINUTES": value})
+        assert process.returncode != 0 and "JOIN_WINDOW_MINUTES" in process.stderr

@@ -54,6 +54,8 @@ SITE_LINKS = {
     "logout": "account_logout",
     "profile": "accounts:profile",
     "preferences": "accounts:preferences",
+    "my-talks": "accounts:my-talks",
+    "calendars": "accounts:calendars",
 }
 
 

@@ -19,6 +19,18 @@ def webcal_url(context, url_name, *args):
     return sharing.webcal_url(context["request"].build_absolute_uri(reverse(url_name, args=args)))
 
 
+@register.filter
+def webcal(absolute_url):
+    """`{{ address|webcal }}`: an https calendar address as a webcal:// subscription link."""
+    return sharing.webcal_url(absolute_url)
+
+
+@register.filter
+def google_subscribe(absolute_url):
+    """`{{ address|google_subscribe }}`: Google Calendar's page that subscribes to it."""
+    return sharing.google_subscribe_url(absolute_url)
+
+
 @register.simple_tag(takes_context=True)
 def google_calendar_url(context, talk):
     talk_url = context["request"].build_absolute_uri(talk.get_absolute_url())

@@ -1,5 +1,6 @@
 """Two app servers share one cache and database: a change made anywhere shows on the
-other server's very next answer, though that server had the page cached.
+other server's very next answer, though that server had the page cached; a personal
+calendar link revoked through one server is refused by the other at once.
 
 Server A serves anonymous pages from the shared cache (the database table, as
 without Redis). A comment posted and a comment removed through server B, and a
@@ -21,6 +22,7 @@ import psycopg
 import pytest
 import requests
 
+from tests.html import parse
 from tests.reliability.servers import AppServer, stop_servers
 from tests.reliability.site import MATH, NEVER_SHOWN, collectstatic, production_env, run_python
 from tests.reliability.traffic import forms_in, new_comment_form
@@ -181,3 +183,25 @@ def test_a_renamed_tag_shows_on_a_at_once(site):
 
     assert "Fluid dynamics" in next_answer(site.a, talk)
     assert "Fluid dynamics" in next_answer(site.a, "/tags/")
+
+
+def test_a_calendar_link_revoked_through_b_is_refused_by_a_at_once(site):
+    """No app server keeps personal calendar tokens: A asks the database each time."""
+    owner = Member(site.b, site.seeded["author"], site.seeded["password"])
+    links = "/accounts/calendars/"
+    create = next(form for form in forms_in(owner.get(links).text) if "label" in form.fields)
+    made = owner.post(create.action, {**create.fields, "label": "phone", "alarm_minutes": "30"})
+    assert made.status_code == 200, made.text[:300]
+    [address] = [
+        field.attrs["value"] for field in parse(made.text).find_all("input", id="calendar-address")
+    ]
+    calendar = urlsplit(address).path
+    for _ in range(2):
+        assert requests.get(site.a.url + calendar, timeout=TIMEOUT).status_code == 200
+
+    revoke = next(
+        form for form in forms_in(owner.get(links).text) if form.action.endswith("/revoke/")
+    )
+    assert owner.post(revoke.action, revoke.fields).status_code == 302
+
+    assert requests.get(site.a.url + calendar, timeout=TIMEOUT).status_code == 404

@@ -5,8 +5,8 @@ feed, calendar and API address, twice each so every cache is warm, and the
 second time in the other order, so each has been served what another's visit
 stored. No response may hold what belongs to someone else: a display name, an
 email address, a time zone, a CSRF token, a held comment, whether a tag or
-speaker is followed. An organiser may see a held comment, and its author's name, where
-they moderate it: on the talk's page.
+speaker is followed, whether a talk is saved. An organiser may see a held comment,
+and its author's name, where they moderate it: on the talk's page.
 
 The addresses are sampled per URL pattern of the public namespaces, and
 `test_every_public_url_pattern_is_swept` fails for a new pattern until it is
@@ -23,6 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from accounts.models import SavedTalk
 from seminars.models import Comment
 from syndication.share_cards import share_card_path
 from tests.factories import (
@@ -107,6 +108,7 @@ def world():
     organiser.followed_tags.add(berlin_tag)
     reader.followed_tags.add(tokyo_tag)
     reader.followed_speakers.add(speaker)
+    SavedTalk.objects.create(user=reader, talk=talk)
     return {
         "organiser": organiser,
         "reader": reader,
@@ -240,7 +242,11 @@ def test_no_visitor_is_shown_another_visitors_data(world):
     shown = {
         "organiser": shown_markers(organiser, berlin_tag),
         "reader": shown_markers(reader, tokyo_tag)
-        | {world["held"].body, reverse("accounts:unfollow", args=["speaker", "ada"])},
+        | {
+            world["held"].body,
+            reverse("accounts:unfollow", args=["speaker", "ada"]),
+            reverse("accounts:unsave-talk", args=[world["talk"].slug]),
+        },
     }
     private = {visitor: set(markers) for visitor, markers in shown.items()}
     # And what no public page shows, not even to its owner, and each one's CSRF tokens.

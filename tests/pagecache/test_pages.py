@@ -488,15 +488,19 @@ def at(moment, monkeypatch):
     monkeypatch.setattr(timezone, "now", lambda: moment)
 
 
-def test_a_talk_moves_to_the_past_on_the_first_request_after_it_starts(client, monkeypatch):
+def test_a_talk_goes_live_when_it_starts_and_past_when_it_ends(client, monkeypatch):
     start = timezone.now().replace(microsecond=0) + HOUR
-    TalkFactory(title="Vortex rings", start=start)
+    TalkFactory(title="Vortex rings", start=start, end=start + HOUR)
     warm(client, "/talks/")
 
     at(start - datetime.timedelta(seconds=1), monkeypatch)
-    assert 'id="past-talks"' not in warm(client, "/talks/").content.decode()
+    assert "Live now" not in warm(client, "/talks/").content.decode()
 
     at(start + datetime.timedelta(microseconds=1), monkeypatch)
+    live = fresh(client, "/talks/")
+    assert "Live now" in live and 'id="past-talks"' not in live
+
+    at(start + HOUR + datetime.timedelta(microseconds=1), monkeypatch)
     assert 'id="past-talks"' in fresh(client, "/talks/")
 
 
@@ -588,13 +592,13 @@ def test_a_signed_in_visitor_past_the_last_page_is_sent_to_it(page):
     assert response["Location"] == "/talks/"
 
 
-def test_talk_cards_leave_upcoming_when_their_talk_starts(monkeypatch):
+def test_talk_cards_leave_upcoming_when_their_talk_ends(monkeypatch):
     start = timezone.now() + HOUR
     TalkFactory(title="Soon", start=start, end=start + HOUR)
     member = signed_in_client()
     before = member.get("/talks/").content.decode()
 
-    at(start + datetime.timedelta(minutes=1), monkeypatch)
+    at(start + HOUR + datetime.timedelta(minutes=1), monkeypatch)
     after = member.get("/talks/").content.decode()
 
     assert before.index("Upcoming talks") < before.index("Soon")
@@ -602,13 +606,13 @@ def test_talk_cards_leave_upcoming_when_their_talk_starts(monkeypatch):
     assert "No upcoming talks here yet." in after
 
 
-def test_the_home_pages_lists_change_for_signed_in_visitors_when_a_talk_starts(monkeypatch):
+def test_the_home_pages_lists_change_for_signed_in_visitors_when_a_talk_ends(monkeypatch):
     start = timezone.now() + HOUR
     TalkFactory(title="Soon", start=start, end=start + HOUR)
     member = signed_in_client()
     before = member.get("/").content.decode()
 
-    at(start + datetime.timedelta(minutes=1), monkeypatch)
+    at(start + HOUR + datetime.timedelta(minutes=1), monkeypatch)
     after = member.get("/").content.decode()
 
     assert "No upcoming talks yet." not in before

@@ -38,8 +38,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from accounts.calendars import hash_token
 from accounts.email_preferences import unsubscribe_token
-from accounts.models import User
+from accounts.models import CalendarLink, User
 from seminars.models import Comment, Series, Speaker, Tag, Talk
 from seminars.roles import ORGANISERS_GROUP
 from syndication.share_cards import share_card_path
@@ -185,6 +186,21 @@ def talk_slug(world):
 
 def comment_pk(world):
     return world.comment.pk
+
+
+CALENDAR_TOKEN = "a-known-calendar-token"
+
+
+def calendar_link(world) -> CalendarLink:
+    """A personal calendar link of "user", whose token is CALENDAR_TOKEN."""
+    return CalendarLink.objects.create(
+        user=world.users["user"], label="phone", token_hash=hash_token(CALENDAR_TOKEN)
+    )
+
+
+def personal_calendar_url(world) -> str:
+    calendar_link(world)
+    return reverse("calendars:personal", args=[CALENDAR_TOKEN])
 
 
 # Answers shared by many rows.
@@ -441,6 +457,58 @@ ACCOUNT_ROWS = [
         url("accounts:unfollow", lambda w: "series", lambda w: w.series.slug),
         POST_ONLY,
         post=SIGNED_IN_POST,
+    ),
+    Row("accounts/talks/", url("accounts:my-talks"), SIGNED_IN),
+    Row(
+        "accounts/talks/<slug:slug>/save/",
+        url("accounts:save-talk", talk_slug),
+        POST_ONLY,
+        post=SIGNED_IN_POST,
+    ),
+    Row(
+        "accounts/talks/<slug:slug>/save/",
+        url("accounts:save-talk", lambda w: w.draft.slug),
+        POST_ONLY,
+        post=(LOGIN, 404, 404, 404, 404, 404),
+        name="draft",
+    ),
+    Row(
+        "accounts/talks/<slug:slug>/unsave/",
+        url("accounts:unsave-talk", talk_slug),
+        POST_ONLY,
+        post=SIGNED_IN_POST,
+    ),
+    Row(
+        "accounts/calendars/",
+        url("accounts:calendars"),
+        SIGNED_IN,
+        post=(LOGIN, 200, 200, 200, 200, 200),
+        data=lambda world: {"label": "phone", "alarm_minutes": 30},
+    ),
+    # "user"'s link: everyone else is told it does not exist.
+    Row(
+        "accounts/calendars/<int:pk>/regenerate/",
+        url("accounts:calendar-regenerate", lambda w: calendar_link(w).pk),
+        POST_ONLY,
+        post=(LOGIN, 200, 404, 404, 404, 404),
+    ),
+    Row(
+        "accounts/calendars/<int:pk>/revoke/",
+        url("accounts:calendar-revoke", lambda w: calendar_link(w).pk),
+        POST_ONLY,
+        post=(LOGIN, 302, 404, 404, 404, 404),
+    ),
+    # The secret token in the address is the authority, whoever asks.
+    Row(
+        "calendars/<str:token>.ics",
+        personal_calendar_url,
+        EVERYONE,
+    ),
+    Row(
+        "calendars/<str:token>.ics",
+        url("calendars:personal", lambda w: "forged"),
+        NOT_FOUND,
+        name="forged",
     ),
 ]
 

@@ -2,7 +2,7 @@
 
 import datetime
 import zoneinfo
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from django.conf import settings as django_settings
@@ -357,6 +357,22 @@ def test_tag_series_and_speaker_pages_offer_a_webcal_subscription(client, relate
 
     assert len(tags(response, "a", href=f"webcal://testserver{calendar_path}")) == 1
     assert len(tags(response, "a", href=calendar_path)) == 1
+
+
+@pytest.mark.parametrize("kind", ["tag", "series", "speaker"])
+def test_their_pages_offer_google_calendar_and_the_address_to_copy(client, related, kind):
+    owner, _ = related[kind]
+    response = client.get(owner.get_absolute_url())
+    path = reverse(f"syndication:{kind}-calendar", args=[owner.slug])
+    address = f"http://testserver{path}"
+
+    google = "https://calendar.google.com/calendar/render?cid=" + quote(
+        f"webcal://testserver{path}", safe=""
+    )
+    assert len(tags(response, "a", href=google)) == 1
+    assert [field["value"] for field in tags(response, "input", id="calendar-address")] == [address]
+    assert len(tags(response, "button", **{"data-copy": "calendar-address"})) == 1
+    assert len(tags(response, "script", src="/static/js/copy.js")) == 1
 
 
 def test_every_page_offers_the_site_calendar(client):

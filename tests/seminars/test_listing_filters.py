@@ -183,8 +183,9 @@ def test_newest_and_oldest_years_have_one_neighbour(client, archive_talks):
     assert (oldest["newer_year"], oldest["older_year"]) == (2021, None)
 
 
-def test_archive_leaves_out_upcoming_talks_of_the_current_year(client):
-    past = TalkFactory(start=timezone.now() - datetime.timedelta(minutes=5))
+def test_archive_leaves_out_upcoming_and_live_talks_of_the_current_year(client):
+    past = TalkFactory(start=timezone.now() - datetime.timedelta(minutes=65))
+    TalkFactory(start=timezone.now() - datetime.timedelta(minutes=5))  # live, an hour long
     TalkFactory(start=timezone.now() + datetime.timedelta(minutes=5))
     response = client.get(archive_url(timezone.now().year))
     assert listed(response) == [past]
