@@ -25,7 +25,7 @@ def test_the_site_links_lead_where_their_url_names_do(client, signed_in, request
         request.getfixturevalue("signed_in_user")
     shown = addresses(client.get(reverse("seminars:tag-list")))
 
-    personal = {"logout", "profile", "preferences"}
+    personal = {"logout", "profile", "preferences", "my-talks", "calendars"}
     expected = {key for key in SITE_LINKS if (key in personal) == signed_in}
     if signed_in:
         expected -= {"login", "signup"}
