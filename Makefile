@@ -29,9 +29,9 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/bin/python
 	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed node_modules/.installed
 
-install-dev: $(VENV)/.installed-dev
+install-dev: $(VENV)/.installed-dev node_modules/.installed
 
 # Browser tests drive Debian's Chromium; Playwright cannot download browsers here.
 browser:
@@ -40,8 +40,10 @@ browser:
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
-# The Nu Html Checker (vnu.jar, pinned in package-lock.json) for tests/test_html_validity.py.
-# --ignore-scripts: its install script would download a Java; Debian's is used.
+# From npm, pinned in package-lock.json: Temml, which seminars/rendering.py runs to
+# turn LaTeX into MathML, and the Nu Html Checker (vnu.jar) for
+# tests/test_html_validity.py. --ignore-scripts: vnu's install script would
+# download a Java; Debian's is used.
 node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
