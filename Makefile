@@ -29,9 +29,14 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/bin/python
 	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed node_modules/.installed
+# STIX Two Math, subset to a WOFF2 under 300 KB (seminars/mathfont.py); not committed.
+MATH_FONT := build/fonts/STIXTwoMath-Math.woff2
+$(MATH_FONT): seminars/mathfont.py requirements.txt
+	$(PYTHON) -m seminars.mathfont
 
-install-dev: $(VENV)/.installed-dev node_modules/.installed
+install: $(VENV)/.installed node_modules/.installed $(MATH_FONT)
+
+install-dev: $(VENV)/.installed-dev node_modules/.installed $(MATH_FONT)
 
 # Browser tests drive Debian's Chromium; Playwright cannot download browsers here.
 browser:

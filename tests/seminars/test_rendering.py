@@ -498,7 +498,7 @@ class TestTalkPage:
 # --- The math font ----------------------------------------------------------------------
 
 
-TRUETYPE_MAGIC = b"\x00\x01\x00\x00"
+WOFF2_MAGIC = b"wOF2"
 
 
 def test_the_math_font_is_served_where_math_css_points(client):
@@ -509,7 +509,7 @@ def test_the_math_font_is_served_where_math_css_points(client):
     response = client.get(urljoin(css_url, font_path))
 
     assert response.status_code == 200
-    assert b"".join(response.streaming_content).startswith(TRUETYPE_MAGIC)
+    assert b"".join(response.streaming_content).startswith(WOFF2_MAGIC)
 
 
 def test_the_finder_exposes_only_the_font():
@@ -519,7 +519,7 @@ def test_the_finder_exposes_only_the_font():
     found = finders.find(math_font.MATH_FONT_STATIC_PATH)
 
     assert listed == [("fonts", math_font.MATH_FONT_FILE)]
-    assert Path(found).read_bytes().startswith(TRUETYPE_MAGIC)
+    assert Path(found).read_bytes().startswith(WOFF2_MAGIC)
     assert finder.find("fonts/__init__.py") == []
     assert finders.find("css/no-such-file.css") is None
     assert finder.find(math_font.MATH_FONT_STATIC_PATH, find_all=True) == [found]
@@ -532,3 +532,18 @@ def test_a_missing_font_fails_the_system_check(monkeypatch, tmp_path):
     (error,) = math_font.MathFontFinder().check()
 
     assert error.id == "seminars.E001"
+
+
+def test_the_built_font_keeps_what_formulas_need():
+    """The subset is a font for math: its MATH table, and the characters Temml writes."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(finders.find(math_font.MATH_FONT_STATIC_PATH))
+    characters = font.getBestCmap()
+
+    assert "MATH" in font
+    # Stretchy parentheses and big sums come in sizes, from the MATH table.
+    variants = font["MATH"].table.MathVariants.VertGlyphCoverage.glyphs
+    assert characters[ord("(")] in variants and characters[ord("∑")] in variants
+    for character in "x∑∫ℝ∞→≤⟨⟩‖\U0001d465\U0001d6fc\U0001d53c\U0001d4b3\U0001d41b":
+        assert ord(character) in characters, character
