@@ -83,6 +83,19 @@ class InvalidFormula(ValueError):
     """A formula shown as its source; the message says why (Temml's words, or ours)."""
 
 
+def racer_with_its_own_event_loop() -> MiniRacer:
+    """A MiniRacer made in a thread without a running asyncio loop.
+
+    Made where a loop runs (an ASGI server, Playwright's sync API in tests), it
+    would use that loop and refuse time limits; made here, it starts its own.
+    """
+    made = []
+    thread = threading.Thread(target=lambda: made.append(MiniRacer()))
+    thread.start()
+    thread.join()
+    return made[0]
+
+
 class MathEngine:
     """Temml loaded once in a V8 isolate of its own.
 
@@ -98,7 +111,7 @@ class MathEngine:
                 f"{TEMML_SCRIPT} is missing: install the npm packages with `make install` "
                 "(or `npm ci --ignore-scripts`), see README.md."
             ) from None
-        self.racer = MiniRacer()
+        self.racer = racer_with_its_own_event_loop()
         self.racer.set_hard_memory_limit(HEAP_LIMIT)
         self.racer.eval(source)
         self.racer.eval(RENDER_FUNCTION)

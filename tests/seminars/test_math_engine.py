@@ -4,6 +4,7 @@ The corpus (tests/seminars/math_corpus.py) is rendered inline and in display; th
 structure checks read the MathML the way a browser does (tests/html.py).
 """
 
+import asyncio
 import threading
 import time
 
@@ -318,3 +319,12 @@ def test_a_text_s_formulas_share_a_time_budget(monkeypatch):
 
     errors = document.find_all("code", class_="math-error")
     assert [error.attrs["title"] for error in errors] == ["Too many formulas to display"] * 2
+
+
+def test_a_running_event_loop_does_not_disable_the_time_limit():
+    """Made inside an asyncio loop (ASGI, Playwright), mini-racer would refuse time limits."""
+
+    async def render_in_a_loop():
+        return rendering.MathEngine().render("x", False, {})
+
+    assert asyncio.run(render_in_a_loop()) == "<math><mi>x</mi></math>"
