@@ -324,7 +324,7 @@ MATHML_TAGS = {
     "math", "menclose", "merror", "mfrac", "mi", "mmultiscripts", "mn", "mo", "mover",
     "mpadded", "mphantom", "mprescripts", "mroot", "mrow", "ms", "mspace", "msqrt",
     "mstyle", "msub", "msubsup", "msup", "mtable", "mtd", "mtext", "mtr", "munder",
-    "munderover", "none", "semantics",
+    "munderover", "none",
 }  # fmt: skip
 MATHML_GLOBAL_ATTRIBUTES = {"displaystyle", "mathsize", "mathvariant", "scriptlevel"}
 MATHML_ATTRIBUTES = {

@@ -328,3 +328,14 @@ def test_a_running_event_loop_does_not_disable_the_time_limit():
         return rendering.MathEngine().render("x", False, {})
 
     assert asyncio.run(render_in_a_loop()) == "<math><mi>x</mi></math>"
+
+
+def test_a_missing_temml_fails_the_system_check(monkeypatch, tmp_path):
+    from seminars.apps import math_engine_installed
+
+    assert math_engine_installed() == []
+    monkeypatch.setattr(rendering, "TEMML_SCRIPT", tmp_path / "temml.min.js")
+
+    (error,) = math_engine_installed()
+
+    assert error.id == "seminars.E002" and "make install" in error.hint
