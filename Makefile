@@ -29,9 +29,14 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/bin/python
 	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
+# STIX Two Math, subset to a WOFF2 under 300 KB (seminars/mathfont.py); not committed.
+MATH_FONT := build/fonts/STIXTwoMath-Math.woff2
+$(MATH_FONT): seminars/mathfont.py requirements.txt
+	$(PYTHON) -m seminars.mathfont
 
-install-dev: $(VENV)/.installed-dev
+install: $(VENV)/.installed node_modules/.installed $(MATH_FONT)
+
+install-dev: $(VENV)/.installed-dev node_modules/.installed $(MATH_FONT)
 
 # Browser tests drive Debian's Chromium; Playwright cannot download browsers here.
 browser:
@@ -40,8 +45,10 @@ browser:
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
-# The Nu Html Checker (vnu.jar, pinned in package-lock.json) for tests/test_html_validity.py.
-# --ignore-scripts: its install script would download a Java; Debian's is used.
+# From npm, pinned in package-lock.json: Temml, which seminars/rendering.py runs to
+# turn LaTeX into MathML, and the Nu Html Checker (vnu.jar) for
+# tests/test_html_validity.py. --ignore-scripts: vnu's install script would
+# download a Java; Debian's is used.
 node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@

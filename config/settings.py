@@ -350,7 +350,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    # static/fonts/STIXTwoMath-Regular.ttf, from an installed package (see the module).
+    # static/fonts/STIXTwoMath-Math.woff2, built by `make install` (see the module).
     "seminars.finders.MathFontFinder",
 ]
 # Development and tests serve static files straight from the app folders.

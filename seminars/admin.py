@@ -117,6 +117,7 @@ class SeriesAdminForm(forms.ModelForm):
             "comment_moderation",
             "max_links",
             "blocked_words",
+            "latex_macros",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -147,6 +148,7 @@ class SeriesAdmin(SeriesScopedAdmin):
             {"fields": ["homepage", "contact_email", "show_contact_email"]},
         ),
         ("Comments", {"fields": ["comment_moderation", "max_links", "blocked_words"]}),
+        ("Math", {"fields": ["latex_macros"]}),
     ]
 
     def save_related(self, request, form, formsets, change):

@@ -1,13 +1,11 @@
-"""Serve the math font from the installed ziamath wheel, as static/fonts/<file>.
+"""Serve the math font built at install time (seminars.mathfont), as static/fonts/<file>.
 
-The font is STIX Two Math (SIL Open Font License), which ziamath ships for its own
-SVG rendering; we use nothing else from that package. Installing it from PyPI keeps
-the 1.5 MB font out of this repository and `make run` free of Node or a CDN. Only
-the font file is exposed, not the package's Python files; collectstatic copies it
-and whitenoise serves it like any other static file.
+The font is STIX Two Math (SIL Open Font License), from the ziamath wheel, subset
+to a WOFF2 by `make install`, so the repository holds no font and no CDN is used.
+Only the font file is exposed; collectstatic copies it and whitenoise serves it
+like any other static file.
 """
 
-from importlib.util import find_spec
 from pathlib import Path
 
 from django.contrib.staticfiles.finders import BaseFinder
@@ -15,16 +13,15 @@ from django.contrib.staticfiles.utils import matches_patterns
 from django.core.checks import Error
 from django.core.files.storage import FileSystemStorage
 
-MATH_FONT_PACKAGE = "ziamath"
-MATH_FONT_FILE = "STIXTwoMath-Regular.ttf"
+from .mathfont import BUILD_DIRECTORY, FONT_FILE
+
+MATH_FONT_FILE = FONT_FILE
 STATIC_DIRECTORY = "fonts"
 MATH_FONT_STATIC_PATH = f"{STATIC_DIRECTORY}/{MATH_FONT_FILE}"
 
 
 def font_directory() -> Path | None:
-    # find_spec locates the package without importing it.
-    spec = find_spec(MATH_FONT_PACKAGE)
-    return Path(spec.origin).parent / "fonts" if spec and spec.origin else None
+    return BUILD_DIRECTORY
 
 
 class MathFontFinder(BaseFinder):
@@ -39,9 +36,8 @@ class MathFontFinder(BaseFinder):
         if self.directory is None or not (self.directory / MATH_FONT_FILE).is_file():
             return [
                 Error(
-                    f"The math font {MATH_FONT_FILE} was not found in the "
-                    f"{MATH_FONT_PACKAGE} package.",
-                    hint="Install the requirements: pip install -r requirements.txt",
+                    f"The math font {MATH_FONT_FILE} was not found in {self.directory}.",
+                    hint="Build it with `make install` (python -m seminars.mathfont).",
                     id="seminars.E001",
                 )
             ]

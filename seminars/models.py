@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .macros import read_macros, validate_latex_macros
 from .queries import CommentQuerySet, SeriesQuerySet, SpeakerQuerySet, TagQuerySet, TalkQuerySet
 from .rendering import RENDERER_VERSION, contains_math, render_abstract, render_comment
 from .validators import validate_timezone
@@ -84,6 +85,16 @@ class Series(TimestampedModel):
         blank=True,
         help_text="One word or phrase a line; comments containing one are held for approval.",
     )
+    latex_macros = models.TextField(
+        "LaTeX macros",
+        blank=True,
+        validators=[validate_latex_macros],
+        help_text=(
+            "One a line, e.g. \\R = \\mathbb{R} or \\abs = \\left|#1\\right|. They apply "
+            "to this series' abstracts and comments (\\R \\N \\Z \\Q \\C \\E \\P are "
+            "predefined everywhere)."
+        ),
+    )
 
     objects = SeriesQuerySet.as_manager()
 
@@ -98,10 +109,37 @@ class Series(TimestampedModel):
         kwargs["update_fields"] = render_into(
             self, "description", "description_html", render_abstract, kwargs.get("update_fields")
         )
+        macros_changed = self.macros_changed(kwargs.get("update_fields"))
         super().save(*args, **kwargs)
+        if macros_changed:
+            self.outdate_rendered_math()
 
     def get_absolute_url(self):
         return reverse("seminars:series-detail", args=[self.slug])
+
+    @property
+    def macros(self) -> dict[str, str]:
+        return read_macros(self.latex_macros)
+
+    def macros_changed(self, update_fields) -> bool:
+        """Whether this save changes the macros (one query, for an existing series)."""
+        if self._state.adding or "latex_macros" not in (update_fields or ["latex_macros"]):
+            return False
+        stored = type(self)._base_manager.filter(pk=self.pk).values_list("latex_macros", flat=True)
+        return stored.first() != self.latex_macros
+
+    def outdate_rendered_math(self):
+        """Mark the series' abstracts and comments for rendering with the new macros.
+
+        Two UPDATEs, however large the series; the task worker renders them again
+        in batches (seminars.tasks), so the admin's save stays quick. `manage.py
+        rerender` does the same if the worker is not running.
+        """
+        from .tasks import rerender_out_of_date  # tasks imports the models
+
+        Talk.objects.filter(series=self).update(abstract_html_version=0)
+        Comment.objects.filter(talk__series=self).update(body_html_version=0)
+        rerender_out_of_date.enqueue()
 
     @property
     def description_shows_math(self) -> bool:
@@ -232,7 +270,7 @@ class Talk(TimestampedModel):
 
     def save(self, *args, **kwargs):
         kwargs["update_fields"] = render_into(
-            self, "abstract", "abstract_html", render_abstract, kwargs.get("update_fields")
+            self, "abstract", "abstract_html", self.abstract_to_html, kwargs.get("update_fields")
         )
         update_fields = kwargs.get("update_fields")
         if self.bump_sequence_if_calendar_changed(update_fields) and update_fields is not None:
@@ -241,6 +279,13 @@ class Talk(TimestampedModel):
 
     def get_absolute_url(self):
         return reverse("discussion:talk-detail", args=[self.slug])
+
+    def abstract_to_html(self, text: str) -> str:
+        return render_abstract(text, self.series_macros(text))
+
+    def series_macros(self, text: str) -> dict[str, str]:
+        """The series' macros, when the text could use one: only then is the series read."""
+        return self.series.macros if "\\" in text and self.series_id else {}
 
     def clean(self):
         if self.start and self.end and self.end <= self.start:
@@ -362,7 +407,7 @@ class Comment(TimestampedModel):
 
     def save(self, *args, **kwargs):
         kwargs["update_fields"] = render_into(
-            self, "body", "body_html", render_comment, kwargs.get("update_fields")
+            self, "body", "body_html", self.body_to_html, kwargs.get("update_fields")
         )
         super().save(*args, **kwargs)
 
@@ -370,6 +415,9 @@ class Comment(TimestampedModel):
         # Not the talk page itself: which page of its thread shows the comment
         # changes as comments are added, so this address redirects to it.
         return reverse("discussion:comment", args=[self.pk])
+
+    def body_to_html(self, text: str) -> str:
+        return render_comment(text, self.talk.series_macros(text) if self.talk_id else {})
 
     @property
     def author_name(self) -> str:

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.base import AXE_FILE_PATH
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -96,3 +97,15 @@ def screenshot(page, request):
         return path
 
     return take
+
+
+@pytest.fixture
+def axe_page(browser, live_server, transactional_db):
+    """A browser page with axe-core loaded in every document it opens.
+
+    Its own context: the shared `page` fixture records a trace, which doubles the time.
+    """
+    context = browser.new_context(base_url=live_server.url)
+    context.add_init_script(path=AXE_FILE_PATH)
+    yield context.new_page()
+    context.close()

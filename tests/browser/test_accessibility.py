@@ -8,7 +8,6 @@ none may scroll sideways at 360 px (WCAG 1.4.10, reflow).
 """
 
 import pytest
-from axe_playwright_python.base import AXE_FILE_PATH
 from django.urls import reverse
 
 from tests.browser.sessions import sign_in
@@ -75,18 +74,6 @@ CONTRAST_OPTIONS = {
     "resultTypes": ["violations"],
     "reporter": "no-passes",
 }
-
-
-@pytest.fixture
-def axe_page(browser, live_server, transactional_db):
-    """A browser page with axe-core loaded in every document it opens.
-
-    Its own context: the shared `page` fixture records a trace, which doubles the time.
-    """
-    context = browser.new_context(base_url=live_server.url)
-    context.add_init_script(path=AXE_FILE_PATH)
-    yield context.new_page()
-    context.close()
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,10 @@
 The screenshot lands in test-results/screenshots/.
 """
 
+import pytest
+
+from tests.browser.conftest import SCREENSHOTS
+from tests.browser.test_accessibility import AXE_OPTIONS, axe_violations
 from tests.factories import CommentFactory, TalkFactory
 
 ABSTRACT = r"""
@@ -60,3 +64,56 @@ def test_math_renders_in_the_math_font(page, screenshot):
     # The long formula scrolls inside its own box; the page keeps its width.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert screenshot("talk").exists()
+
+
+@pytest.fixture
+def screenshot_dir():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+LONG_FORMULA = " + ".join(f"\\frac{{a_{{{i}}}}}{{b_{{{i}}}}}" for i in range(1, 40))
+PHONE = {"width": 390, "height": 844}
+
+SCROLL_BOX = """() => {
+  const box = document.querySelector("main .math-display");
+  const style = getComputedStyle(box);
+  return {
+    scrollWidth: box.scrollWidth, clientWidth: box.clientWidth, scrollLeft: box.scrollLeft,
+    overflowX: style.overflowX, image: style.backgroundImage,
+    attachment: style.backgroundAttachment, tabIndex: box.tabIndex,
+    focused: document.activeElement === box,
+  };
+}"""
+
+
+def test_a_wide_display_formula_scrolls_in_its_box_with_a_cue_and_by_keyboard(
+    axe_page, screenshot_dir
+):
+    talk = TalkFactory(abstract=f"A long sum:\n\n$${LONG_FORMULA}$$\n\nThe end.")
+    page = axe_page
+    page.set_viewport_size(PHONE)
+    page.goto(talk.get_absolute_url())
+
+    box = page.evaluate(SCROLL_BOX)
+    # Wider than the phone: it scrolls inside its box, and the page does not.
+    assert box["scrollWidth"] > box["clientWidth"]
+    assert box["overflowX"] == "auto"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # The cue: two shadows fixed at the edges, two page-coloured covers that move.
+    assert box["image"].count("radial-gradient") == 2
+    assert box["image"].count("linear-gradient") == 2
+    assert box["attachment"] == "local, local, scroll, scroll"
+    page.screenshot(path=str(screenshot_dir / "wide-formula-390.png"))
+
+    # In the tab order (tabindex 0), and scrolled with the arrow keys once focused.
+    page.locator("main .math-display").focus()
+    assert page.evaluate(SCROLL_BOX)["focused"] and box["tabIndex"] == 0
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "document.querySelector('main .math-display').scrollLeft > 0", timeout=2000
+    )
+    assert page.locator("main .math-display").get_attribute("aria-label") == LONG_FORMULA
+
+    assert axe_violations(page, AXE_OPTIONS) == []

@@ -61,7 +61,9 @@ SAFE_MARKUP = {
     "math", "menclose", "merror", "mfrac", "mi", "mmultiscripts", "mn", "mo", "mover",
     "mpadded", "mphantom", "mprescripts", "mroot", "mrow", "ms", "mspace", "msqrt",
     "mstyle", "msub", "msubsup", "msup", "mtable", "mtd", "mtext", "mtr", "munder",
-    "munderover",
+    "munderover", "none",
+    # A display formula's scroll box (class, role, tabindex and aria-label only).
+    "span",
 }  # fmt: skip
 LINK_SCHEMES = ("http:", "https:", "mailto:")
 COMMENT_LIMIT = 5000
