@@ -4,6 +4,9 @@ PYTHON := $(VENV)/bin/python
 MANAGE := $(PYTHON) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in the emails `make run` sends (replies, held comments, unsubscribe) point at
+# the address it serves, whatever the port; set SITE_URL to override.
+SITE_URL ?= http://$(HOST):$(PORT)
 
 # The in-process tests run in this many pytest-xdist workers (`auto`: one a core).
 WORKERS ?= auto
@@ -69,9 +72,9 @@ run: migrate
 	@echo "Emails (replies, digests) are sent by a task worker that runs alongside"
 	@echo "the server and stops with it (Ctrl+C)."
 	@echo ""
-	$(MANAGE) db_worker --no-reload & WORKER=$$!; \
+	SITE_URL=$(SITE_URL) $(MANAGE) db_worker --no-reload & WORKER=$$!; \
 	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
-	$(MANAGE) runserver $(HOST):$(PORT)
+	SITE_URL=$(SITE_URL) $(MANAGE) runserver $(HOST):$(PORT)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
