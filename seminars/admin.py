@@ -25,7 +25,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from . import exports, imports
-from .models import Comment, Series, Speaker, Tag, Talk
+from .models import Comment, Series, Speaker, Tag, Talk, set_speakers
+from .queries import talk_card_prefetches
 from .roles import ORGANISERS_GROUP
 
 # A link typed without a scheme is read as https (Django 6's default; 5.2 warns otherwise).
@@ -190,8 +191,25 @@ class SeriesAdmin(SeriesScopedAdmin):
         return exports.ics_response(request, self.viewable_series(request, object_id))
 
 
+class SpeakerAdminForm(forms.ModelForm):
+    """Two people may share a name: a new speaker whose slug is taken ("ada-okafor")
+    gets the next free one ("ada-okafor-2") instead of a uniqueness error."""
+
+    class Meta:
+        model = Speaker
+        formfield_callback = https_formfield
+        fields = ["name", "slug", "affiliation", "homepage"]
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if self.instance._state.adding and Speaker.objects.filter(slug=slug).exists():
+            return imports.unique_slug(Speaker, slug)
+        return slug
+
+
 @admin.register(Speaker)
 class SpeakerAdmin(admin.ModelAdmin):
+    form = SpeakerAdminForm
     list_display = ["name", "affiliation"]
     search_fields = ["name", "affiliation"]
     prepopulated_fields = {"slug": ["name"]}
@@ -226,6 +244,28 @@ class CommentInline(admin.TabularInline):
         return comment.author_name
 
 
+class OrderedAutocompleteSelectMultiple(admin.widgets.AutocompleteSelectMultiple):
+    """Lists the chosen options in the value's order, not the model's: select2 then
+    posts them in the order shown, and new choices after them."""
+
+    def optgroups(self, name, value, attr=None):
+        groups = super().optgroups(name, value, attr)
+        place = {str(each): index for index, each in enumerate(value)}
+        for _, options, _ in groups:
+            options.sort(key=lambda option: place.get(str(option["value"]), len(place)))
+            for index, option in enumerate(options):
+                option["index"] = str(index)
+        return groups
+
+
+class OrderedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """The chosen objects as a list in the order they were posted, each once."""
+
+    def clean(self, value):
+        chosen = {str(obj.pk): obj for obj in super().clean(value)}
+        return [chosen[key] for key in dict.fromkeys(map(str, value or ())) if key in chosen]
+
+
 class TalkAdminForm(forms.ModelForm):
     """Start and end are shown and typed in the talk's series' zone, not the server's.
 
@@ -236,9 +276,22 @@ class TalkAdminForm(forms.ModelForm):
 
     ZONED_FIELDS = ("start", "end")
 
+    # Speakers keep the order they are chosen in (TalkSpeaker.position), which the
+    # admin cannot do for a relation with its own link model (so TalkAdmin names
+    # this field in get_fieldsets, where its checks do not object).
+    speakers = OrderedModelMultipleChoiceField(
+        queryset=Speaker.objects.all(),
+        required=False,
+        widget=OrderedAutocompleteSelectMultiple(Talk._meta.get_field("speakers"), admin.site),
+        help_text="In the order they are listed on the talk's page.",
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
+            self.initial["speakers"] = [
+                link.speaker_id for link in self.instance.speaker_links.all()
+            ]
             zone_name = self.instance.series.timezone
             for name in self.ZONED_FIELDS:
                 # Naive, so the widget shows the series' wall-clock time unconverted.
@@ -263,6 +316,10 @@ class TalkAdminForm(forms.ModelForm):
                     cleaned_data[name] = timezone.make_aware(typed, zone)
         return cleaned_data
 
+    def _save_m2m(self):
+        super()._save_m2m()
+        set_speakers(self.instance, self.cleaned_data["speakers"])
+
 
 # "colloquium-2030-07-01": the date a duplicate replaces with its own.
 DATED_SLUG = re.compile(r"-\d{4}-\d{2}-\d{2}$")
@@ -285,7 +342,7 @@ def duplicate_week_later(talk) -> Talk:
         online_url=talk.online_url,
         status=Talk.Status.DRAFT,
     )
-    copy.speakers.set(talk.speakers.all())
+    set_speakers(copy, talk.speakers.all())
     copy.tags.set(talk.tags.all())
     return copy
 
@@ -300,16 +357,20 @@ class TalkAdmin(SeriesScopedAdmin):
     search_fields = ["title", "abstract", "speakers__name"]
     date_hierarchy = "start"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["speakers", "tags"]
+    autocomplete_fields = ["tags"]
     formfield_overrides = HTTPS_URL_FIELDS
     inlines = [CommentInline]
     actions = ["publish_talks", "duplicate_talks"]
-    fieldsets = [
+    FIELDSETS = [
         (None, {"fields": ["series", "title", "slug", "status", "speakers", "tags"]}),
         ("When and where", {"fields": ["start", "end", "venue", "online_url"]}),
         ("Abstract", {"fields": ["abstract"]}),
         ("Afterwards", {"fields": ["recording_url", "slides_url"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        # Not the `fieldsets` attribute: its check refuses "speakers" (TalkAdminForm).
+        return self.FIELDSETS
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "series":
@@ -330,7 +391,7 @@ class TalkAdmin(SeriesScopedAdmin):
         description="Duplicate selected talks one week later, as drafts", permissions=["add"]
     )
     def duplicate_talks(self, request, queryset):
-        talks = queryset.select_related("series").prefetch_related("speakers", "tags")
+        talks = queryset.select_related("series").prefetch_related(*talk_card_prefetches())
         copies = [duplicate_week_later(talk) for talk in talks]
         self.message_user(
             request,

@@ -54,6 +54,7 @@ from icalendar import Calendar
 from pagecache.versions import site_changed
 
 from .models import Series, Speaker, Tag, Talk
+from .queries import talk_card_prefetches
 from .search import refresh_search_names
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -481,7 +482,7 @@ class TalkMatcher:
 
 def plan_import(series: Series, rows: list[TalkRow]) -> ImportPlan:
     """What importing `rows` into `series` would do; ImportRejected if two rows are one talk."""
-    talks = series.talks.prefetch_related("speakers", "tags")
+    talks = series.talks.prefetch_related(*talk_card_prefetches())
     matcher = TalkMatcher(list(talks))
     planned, errors, seen = [], [], {}
     for row in rows:
@@ -523,10 +524,13 @@ def changed_fields(talk: Talk, row: TalkRow) -> list[str]:
         for name in TALK_FIELDS
         if name in row.given and getattr(talk, name) != getattr(row, name)
     ]
-    for name in ("speakers", "tags"):
-        current = sorted(each.name for each in getattr(talk, name).all())
-        if name in row.given and current != sorted(getattr(row, name)):
-            changes.append(name)
+    # Speakers in order (the file's order is the talk's); tags as a set.
+    speakers = [speaker.name for speaker in talk.speakers.all()]
+    if "speakers" in row.given and speakers != row.speakers:
+        changes.append("speakers")
+    tags = sorted(tag.name for tag in talk.tags.all())
+    if "tags" in row.given and tags != sorted(row.tags):
+        changes.append("tags")
     if row.status and row.status != talk.status:
         changes.append("status")
     if row.uid and not OWN_UID.fullmatch(row.uid) and row.uid != talk.import_uid:
@@ -626,13 +630,19 @@ def set_relations(through, target: str, saved, attribute: str, objects: dict) ->
 
     The links are rewritten directly rather than through `talk.speakers.set()`,
     which would refresh the search copy once per talk; apply_import refreshes
-    it once for all of them.
+    it once for all of them. Speakers keep the file's order (TalkSpeaker.position);
+    tags have none.
     """
     rewritten = [talk for talk, row in saved if attribute in row.given]
     through.objects.filter(talk__in=rewritten).delete()
+    ordered = any(field.name == "position" for field in through._meta.get_fields())
     through.objects.bulk_create(
-        through(talk=talk, **{target: objects[name.lower()]})
+        through(
+            talk=talk,
+            **{target: objects[name.lower()]},
+            **({"position": position} if ordered else {}),
+        )
         for talk, row in saved
         if attribute in row.given
-        for name in getattr(row, attribute)
+        for position, name in enumerate(getattr(row, attribute))
     )

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from pagecache.versions import site_changed
+
 from .queries import CommentQuerySet, SeriesQuerySet, SpeakerQuerySet, TagQuerySet, TalkQuerySet
 from .rendering import RENDERER_VERSION, contains_math, render_abstract, render_comment
 from .validators import validate_timezone
@@ -167,7 +169,10 @@ class Talk(TimestampedModel):
     series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="talks")
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=200, unique=True)
-    speakers = models.ManyToManyField(Speaker, blank=True, related_name="talks")
+    # In the order the organiser (or the imported file) gave them: TalkSpeaker.position.
+    speakers = models.ManyToManyField(
+        Speaker, blank=True, related_name="talks", through="TalkSpeaker"
+    )
     abstract = models.TextField(blank=True, help_text="Markdown; LaTeX between $…$ or $$…$$.")
     # The abstract rendered to sanitized HTML when it is saved, so pages do no rendering.
     abstract_html = models.TextField(blank=True, editable=False)
@@ -259,6 +264,47 @@ class Talk(TimestampedModel):
             return False
         self.sequence = stored["sequence"] + 1
         return True
+
+
+class TalkSpeaker(models.Model):
+    """A talk's speaker at their place in its list: "Noor Haddad; Ada Okafor" stays so.
+
+    The table is the one Django made for the plain many-to-many relation before
+    (migration 0013 took it over with its rows), hence its name.
+    """
+
+    talk = models.ForeignKey(Talk, on_delete=models.CASCADE, related_name="speaker_links")
+    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="talk_links")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        db_table = "seminars_talk_speakers"
+        ordering = ["position", "id"]
+        unique_together = [("talk", "speaker")]
+
+    def __str__(self):
+        return f"{self.speaker} at {self.position + 1} in {self.talk}"
+
+
+def set_speakers(talk: Talk, speakers) -> None:
+    """Give `talk` these speakers, in this order (a repeated speaker counts once).
+
+    Through the relation's manager, so search and the page cache hear of who
+    speaks; the positions are then written in one more query, and a new order
+    alone outdates the cached pages too.
+    """
+    speakers = list(dict.fromkeys(speakers))
+    talk.speakers.set(speakers)
+    links = {link.speaker_id: link for link in talk.speaker_links.all()}
+    moved = []
+    for position, speaker in enumerate(speakers):
+        link = links[speaker.pk]
+        if link.position != position:
+            link.position = position
+            moved.append(link)
+    if moved:
+        TalkSpeaker.objects.bulk_update(moved, ["position"])
+        site_changed()
 
 
 class Comment(TimestampedModel):

@@ -537,12 +537,12 @@ ADMIN_SITE_ROWS = [
         STAFF_REDIRECT,
     ),
     Row(
-        "admin/^(?P<app_label>auth|account|socialaccount|django_tasks_database|seminars|accounts)/$",
+        "admin/^(?P<app_label>auth|accounts|account|socialaccount|django_tasks_database|seminars)/$",
         admin_url("app_list", lambda w: "seminars"),
         STAFF,
     ),
     Row(
-        "admin/^(?P<app_label>auth|account|socialaccount|django_tasks_database|seminars|accounts)/$",
+        "admin/^(?P<app_label>auth|accounts|account|socialaccount|django_tasks_database|seminars)/$",
         admin_url("app_list", lambda w: "auth"),
         (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 404, 404, 200),
         name="auth",

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from seminars.models import Comment, Series, Speaker, Tag, Talk
+from seminars.models import Comment, Series, Speaker, Tag, Talk, set_speakers
 
 SERIES = {
     "slug": "applied-maths-ml",
@@ -219,7 +219,7 @@ class Command(BaseCommand):
                     "status": status,
                 },
             )
-            talk.speakers.set([speakers[s] for s in speaker_slugs])
+            set_speakers(talk, [speakers[s] for s in speaker_slugs])
             talk.tags.set([tags[t] for t in tag_slugs])
             talks[slug] = talk
         users = {email: self.demo_user(email, name) for email, name in USERS.items()}
