@@ -17,12 +17,13 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext_lazy as _
 
 from . import exports, imports
 from .models import Comment, Series, Speaker, Tag, Talk, set_speakers
@@ -37,6 +38,13 @@ IMPORT_SESSION_KEY = "seminars_talk_import"
 def https_formfield(db_field, **kwargs):
     """HTTPS_URL_FIELDS for a ModelForm's own fields, made when its class is defined."""
     return db_field.formfield(**{**HTTPS_URL_FIELDS.get(type(db_field), {}), **kwargs})
+
+
+def zoned(moment: datetime.datetime, zone_name: str) -> str:
+    """A moment as an organiser reads it: the series' wall clock, its zone named
+    ("Thu 13 May 2027, 16:00 BST"), whatever zone the server or browser is in."""
+    local = moment.astimezone(zoneinfo.ZoneInfo(zone_name))
+    return f"{dateformat.format(local, 'D j M Y, H:i')} {local.tzname()}"
 
 
 def organised_series(user):
@@ -58,6 +66,14 @@ class SeriesScopedAdmin(admin.ModelAdmin):
             return queryset
         # Series.organisers is unique per (series, user), so the join adds no duplicates.
         return queryset.filter(**{self.organisers_lookup: request.user})
+
+
+class NamedEmptyFilter(admin.RelatedFieldListFilter):
+    """Says what its empty choice means ("No tags") instead of the admin's bare "-"."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.empty_value_display = f"No {field.verbose_name}"
 
 
 class OrganisedSeriesFilter(admin.RelatedFieldListFilter):
@@ -251,7 +267,8 @@ class OrderedAutocompleteSelectMultiple(admin.widgets.AutocompleteSelectMultiple
     def optgroups(self, name, value, attr=None):
         groups = super().optgroups(name, value, attr)
         place = {str(each): index for index, each in enumerate(value)}
-        for _, options, _ in groups:
+        for group in groups:
+            options = group[1]
             options.sort(key=lambda option: place.get(str(option["value"]), len(place)))
             for index, option in enumerate(options):
                 option["index"] = str(index)
@@ -264,6 +281,22 @@ class OrderedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     def clean(self, value):
         chosen = {str(obj.pk): obj for obj in super().clean(value)}
         return [chosen[key] for key in dict.fromkeys(map(str, value or ())) if key in chosen]
+
+
+class ZonedSplitDateTime(admin.widgets.AdminSplitDateTime):
+    """The admin's date and time inputs, saying which zone the time is in.
+
+    Its template sits in the app (the form renderer reads app templates only). The
+    note carries the class of the admin's own "You are N hours behind server time"
+    warning, which DateTimeShortcuts.js then leaves out: the server's zone is not
+    the one an organiser types in, the series' is.
+    """
+
+    template_name = "seminars/widgets/zoned_split_datetime.html"
+    zone_note = ""
+
+    def get_context(self, name, value, attrs):
+        return {**super().get_context(name, value, attrs), "zone_note": self.zone_note}
 
 
 class TalkAdminForm(forms.ModelForm):
@@ -292,17 +325,34 @@ class TalkAdminForm(forms.ModelForm):
             self.initial["speakers"] = [
                 link.speaker_id for link in self.instance.speaker_links.all()
             ]
-            zone_name = self.instance.series.timezone
             for name in self.ZONED_FIELDS:
                 # Naive, so the widget shows the series' wall-clock time unconverted.
                 self.initial[name] = timezone.make_naive(
-                    getattr(self.instance, name), zoneinfo.ZoneInfo(zone_name)
+                    getattr(self.instance, name), zoneinfo.ZoneInfo(self.instance.series.timezone)
                 )
-            help_text = f"In {zone_name} time, the series' zone."
-        else:
-            help_text = "In the time zone of the chosen series."
+        series = self.shown_series()
         for name in self.ZONED_FIELDS:
-            self.fields[name].help_text = help_text
+            if series is None:
+                self.fields[name].help_text = _("In the time zone of the chosen series.")
+            else:
+                self.fields[name].widget.zone_note = _("%(zone)s time, the zone of %(series)s") % {
+                    "zone": series.timezone,
+                    "series": series.name,
+                }
+
+    def shown_series(self):
+        """The series whose zone the form's times are in: the one posted, else the talk's,
+        else the one chosen before the form (`?series=` on the add page)."""
+        field = self.fields["series"]
+        chosen = self.data.get("series") if self.is_bound else self.initial.get("series")
+        if self.instance.series_id and not (self.is_bound and chosen):
+            return self.instance.series
+        if isinstance(chosen, Series):
+            return chosen
+        try:
+            return field.queryset.filter(pk=int(chosen)).first() if chosen else None
+        except (TypeError, ValueError):
+            return None
 
     def clean(self):
         cleaned_data = super().clean()
@@ -351,14 +401,17 @@ def duplicate_week_later(talk) -> Talk:
 class TalkAdmin(SeriesScopedAdmin):
     organisers_lookup = "series__organisers"
     form = TalkAdminForm
-    list_display = ["title", "start", "series", "status"]
-    list_filter = [("series", OrganisedSeriesFilter), "status", "tags"]
+    # Methods rather than the fields: times in each series' zone, and columns that
+    # wrap (the admin keeps date and foreign-key columns on one line), so the list
+    # fits 1280 px beside the navigation and the filters.
+    list_display = ["title", "when", "series_name", "status"]
+    list_filter = [("series", OrganisedSeriesFilter), "status", ("tags", NamedEmptyFilter)]
     list_select_related = ["series"]
     search_fields = ["title", "abstract", "speakers__name"]
     date_hierarchy = "start"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["tags"]
-    formfield_overrides = HTTPS_URL_FIELDS
+    formfield_overrides = {**HTTPS_URL_FIELDS, models.DateTimeField: {"widget": ZonedSplitDateTime}}
     inlines = [CommentInline]
     actions = ["publish_talks", "duplicate_talks"]
     FIELDSETS = [
@@ -371,6 +424,48 @@ class TalkAdmin(SeriesScopedAdmin):
     def get_fieldsets(self, request, obj=None):
         # Not the `fieldsets` attribute: its check refuses "speakers" (TalkAdminForm).
         return self.FIELDSETS
+
+    @admin.display(description=_("when"), ordering="start")
+    def when(self, talk):
+        return zoned(talk.start, talk.series.timezone)
+
+    @admin.display(description=_("series"), ordering="series__name")
+    def series_name(self, talk):
+        return talk.series.name
+
+    def get_ordering(self, request):
+        """Upcoming talks first, soonest first, then past ones, latest first: the
+        next few talks are what an organiser works on."""
+        upcoming = Q(start__gte=timezone.now())
+        return [
+            Case(When(upcoming, then=Value(0)), default=Value(1)).asc(),
+            Case(When(upcoming, then="start")).asc(),
+            models.F("start").desc(),
+        ]
+
+    def list_zone(self, request):
+        """The zone the date bar (date hierarchy) reads days in: the listed series',
+        when they share one (else the server's, and the page says so)."""
+        series = organised_series(request.user)
+        chosen = request.GET.get("series__id__exact", "")
+        if chosen.isdigit():
+            series = series.filter(pk=chosen)
+        zones = list(series.order_by().values_list("timezone", flat=True).distinct()[:2])
+        return zoneinfo.ZoneInfo(zones[0]) if len(zones) == 1 else None
+
+    def changelist_view(self, request, extra_context=None):
+        zone = self.list_zone(request)
+        extra_context = {**(extra_context or {}), "list_zone": zone}
+        with timezone.override(zone or timezone.get_default_timezone()):
+            # Rendered here: the date bar reads its days while the template renders.
+            return rendered(super().changelist_view(request, extra_context))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Read-only times (the comments' dates) and the admin's "Now" in the series' zone.
+        talk = self.get_object(request, object_id) if object_id else None
+        zone = zoneinfo.ZoneInfo(talk.series.timezone) if talk else None
+        with timezone.override(zone or timezone.get_current_timezone()):
+            return rendered(super().changeform_view(request, object_id, form_url, extra_context))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "series":
@@ -492,6 +587,11 @@ class TalkAdmin(SeriesScopedAdmin):
             **context,
         }
         return TemplateResponse(request, f"admin/seminars/talk/{template}", context)
+
+
+def rendered(response):
+    """A TemplateResponse rendered now, inside the caller's zone override."""
+    return response.render() if hasattr(response, "render") else response
 
 
 def shown_errors(errors: list[str]) -> dict:

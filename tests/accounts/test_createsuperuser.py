@@ -62,7 +62,11 @@ def test_it_asks_for_an_email_and_a_password_only(typed, client):
         reverse("account_login"), {"login": "admin@example.org", "password": PASSWORD}
     )
     assert response.status_code == 302
-    assert client.get(reverse("admin:index")).status_code == 200
+    index = client.get(reverse("admin:index"))
+    assert index.status_code == 200
+    # The admin greets them by their address, not the login generated for them.
+    assert "admin@example.org" in index.content.decode()
+    assert user.username not in index.content.decode()
 
 
 def test_a_blank_email_is_asked_again(typed):
