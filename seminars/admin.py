@@ -25,7 +25,7 @@ from django.urls import path, reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import exports, imports
+from . import exports, imports, recurrence
 from .models import Comment, Series, Speaker, Tag, Talk, set_speakers
 from .queries import talk_card_prefetches
 from .roles import ORGANISERS_GROUP
@@ -131,6 +131,12 @@ class SeriesAdminForm(forms.ModelForm):
             "comment_moderation",
             "max_links",
             "blocked_words",
+            "default_weekday",
+            "default_start_time",
+            "default_duration",
+            "default_venue",
+            "default_online_url",
+            "default_tags",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -160,8 +166,25 @@ class SeriesAdmin(SeriesScopedAdmin):
             "On the series' page",
             {"fields": ["homepage", "contact_email", "show_contact_email"]},
         ),
+        (
+            _("Defaults for new talks"),
+            {
+                "fields": [
+                    ("default_weekday", "default_start_time"),
+                    "default_duration",
+                    "default_venue",
+                    "default_online_url",
+                    "default_tags",
+                ],
+                "description": _(
+                    "A new talk of the series (added, or generated with Generate talks) "
+                    "starts from these; the time is in the series' zone."
+                ),
+            },
+        ),
         ("Comments", {"fields": ["comment_moderation", "max_links", "blocked_words"]}),
     ]
+    autocomplete_fields = ["default_tags"]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -371,6 +394,36 @@ class TalkAdminForm(forms.ModelForm):
         set_speakers(self.instance, self.cleaned_data["speakers"])
 
 
+class ChooseSeriesForm(forms.Form):
+    """Step one of adding a talk: its series (sent by GET to the add page itself)."""
+
+    series = forms.ModelChoiceField(
+        queryset=Series.objects.none(), label=_("Series"), empty_label=None
+    )
+
+    def __init__(self, *args, series_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["series"].queryset = series_choices
+
+
+def series_defaults(series, now) -> dict:
+    """A new talk's form values from its series' defaults: the next usual slot
+    (wall-clock, as the form shows times), the usual length, venue, link and tags."""
+    initial = {
+        "series": series.pk,
+        "venue": series.default_venue,
+        "online_url": series.default_online_url,
+        "tags": [tag.pk for tag in series.default_tags.all()],
+    }
+    start = recurrence.next_default_start(series, now)
+    if start is not None:
+        initial["start"] = start.replace(tzinfo=None)
+        # The end's wall clock, read after adding the length in real time.
+        end = start + series.default_duration
+        initial["end"] = timezone.make_naive(end, zoneinfo.ZoneInfo(series.timezone))
+    return initial
+
+
 # "colloquium-2030-07-01": the date a duplicate replaces with its own.
 DATED_SLUG = re.compile(r"-\d{4}-\d{2}-\d{2}$")
 WEEK = datetime.timedelta(weeks=1)
@@ -463,9 +516,50 @@ class TalkAdmin(SeriesScopedAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # Read-only times (the comments' dates) and the admin's "Now" in the series' zone.
         talk = self.get_object(request, object_id) if object_id else None
-        zone = zoneinfo.ZoneInfo(talk.series.timezone) if talk else None
+        series = talk.series if talk else self.chosen_series(request)
+        zone = zoneinfo.ZoneInfo(series.timezone) if series else None
         with timezone.override(zone or timezone.get_current_timezone()):
             return rendered(super().changeform_view(request, object_id, form_url, extra_context))
+
+    # A new talk: the series first, then the form, prefilled from the series' defaults.
+
+    def chosen_series(self, request):
+        """The series `?series=` names on the add page, if the user organises it."""
+        chosen = request.GET.get("series", "")
+        if not chosen.isdigit():
+            return None
+        return organised_series(request.user).filter(pk=chosen).first()
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # Without a series the form could not say which zone its times are in, nor
+        # start from the series' defaults: a plain GET form chooses it first (no
+        # JavaScript needed). A posted form names its series itself.
+        if request.method == "GET" and self.chosen_series(request) is None:
+            return self.choose_series_view(request)
+        return super().add_view(request, form_url, extra_context)
+
+    def choose_series_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        choices = organised_series(request.user).order_by("name")
+        form = ChooseSeriesForm(request.GET or None, series_choices=choices)
+        if len(choices) == 1:
+            return redirect(f"{reverse('admin:seminars_talk_add')}?series={choices[0].pk}")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Add talk: choose its series"),
+            "form": form,
+            "has_series": bool(choices),
+        }
+        return TemplateResponse(request, "admin/seminars/talk/choose_series.html", context)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        series = self.chosen_series(request)
+        if series is not None:
+            initial.update(series_defaults(series, timezone.now()))
+        return initial
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "series":

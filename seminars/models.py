@@ -3,12 +3,15 @@
 Model and field names are a contract: outside tools script against them.
 """
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from pagecache.versions import site_changed
 
@@ -83,6 +86,34 @@ class Series(TimestampedModel):
         help_text="One word or phrase a line; comments containing one are held for approval.",
     )
 
+    # Defaults: a new talk of the series starts from them (the admin's add form,
+    # generated talks). The weekday and time are wall-clock, in the series' zone.
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    default_weekday = models.PositiveSmallIntegerField(
+        _("usual weekday"), choices=Weekday.choices, null=True, blank=True
+    )
+    default_start_time = models.TimeField(
+        _("usual start time"), null=True, blank=True, help_text=_("In the series' time zone.")
+    )
+    default_duration = models.DurationField(
+        _("usual length"),
+        default=datetime.timedelta(hours=1),
+        help_text=_("Hours and minutes, e.g. 1:30:00."),
+    )
+    default_venue = models.CharField(_("usual venue"), max_length=300, blank=True)
+    default_online_url = models.URLField(_("usual online link"), blank=True)
+    default_tags = models.ManyToManyField(
+        "Tag", blank=True, related_name="+", verbose_name=_("usual tags")
+    )
+
     objects = SeriesQuerySet.as_manager()
 
     class Meta:
@@ -100,6 +131,14 @@ class Series(TimestampedModel):
 
     def get_absolute_url(self):
         return reverse("seminars:series-detail", args=[self.slug])
+
+    def clean(self):
+        if self.default_duration is not None and not (
+            datetime.timedelta(0) < self.default_duration <= datetime.timedelta(hours=24)
+        ):
+            raise ValidationError(
+                {"default_duration": _("A talk lasts more than no time and at most a day.")}
+            )
 
     @property
     def description_shows_math(self) -> bool:

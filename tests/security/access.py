@@ -620,6 +620,9 @@ def admin_answer(role: str, label: str, page: str, method: str) -> object:
         return 403
     if per_object and role == "other_organiser" and label in SERIES_SCOPED:
         return 302
+    if (label, page, method) == ("seminars.Talk", "add", "GET") and role != "superuser":
+        # A talk's series comes first; someone organising one series goes straight on.
+        return 302
     return 200
 
 
