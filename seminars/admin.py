@@ -16,7 +16,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Case, Q, Value, When
 from django.http import Http404
 from django.shortcuts import redirect
@@ -426,21 +426,41 @@ def series_defaults(series, now) -> dict:
 
 # "colloquium-2030-07-01": the date a duplicate replaces with its own.
 DATED_SLUG = re.compile(r"-\d{4}-\d{2}-\d{2}$")
+# "Colloquium (8 Jul 2030)": likewise in titles, so a copy of a copy has one date.
+DATED_TITLE = re.compile(r" \(\d{1,2} [A-Z][a-z]{2} \d{4}\)$")
 WEEK = datetime.timedelta(weeks=1)
 
 
-def duplicate_week_later(talk) -> Talk:
-    """A draft copy of `talk` one week later, for weekly seminars."""
-    start = talk.start + WEEK
-    local_date = start.astimezone(zoneinfo.ZoneInfo(talk.series.timezone)).date()
+def lock_series(series_id: int) -> None:
+    """Hold the series' row until the transaction ends (PostgreSQL; SQLite locks on
+    writing anyway): two runs adding talks to one series check for an existing talk
+    at a time one after the other, so neither adds a second one."""
+    list(Series.objects.select_for_update().filter(pk=series_id).values_list("pk"))
+
+
+def week_later(moment: datetime.datetime, zone: zoneinfo.ZoneInfo) -> datetime.datetime:
+    """A week later on the series' clocks: 16:00 stays 16:00 across a clock change."""
+    return (moment.astimezone(zone).replace(tzinfo=None) + WEEK).replace(tzinfo=zone)
+
+
+def duplicate_week_later(talk) -> Talk | None:
+    """A draft copy of `talk` one week later, for weekly seminars; None when the series
+    already has a talk then (a second run, or a talk entered by hand)."""
+    zone = zoneinfo.ZoneInfo(talk.series.timezone)
+    start = week_later(talk.start, zone)
+    lock_series(talk.series_id)
+    if Talk.objects.filter(series=talk.series, start=start).exists():
+        return None
+    local_date = start.astimezone(zone).date()
     base = f"{DATED_SLUG.sub('', talk.slug)[:180]}-{local_date.isoformat()}"
+    title = f"{DATED_TITLE.sub('', talk.title)[:280]} ({dateformat.format(local_date, 'j M Y')})"
     copy = Talk.objects.create(
         series=talk.series,
-        title=talk.title,
+        title=title,
         slug=imports.unique_slug(Talk, base),
         abstract=talk.abstract,
         start=start,
-        end=talk.end + WEEK,
+        end=week_later(talk.end, zone),
         venue=talk.venue,
         online_url=talk.online_url,
         status=Talk.Status.DRAFT,
@@ -581,12 +601,31 @@ class TalkAdmin(SeriesScopedAdmin):
     )
     def duplicate_talks(self, request, queryset):
         talks = queryset.select_related("series").prefetch_related(*talk_card_prefetches())
-        copies = [duplicate_week_later(talk) for talk in talks]
-        self.message_user(
-            request,
-            f"Made {len(copies)} draft(s) one week later; publish them when they are ready.",
-            messages.SUCCESS,
-        )
+        copies, taken = [], []
+        for talk in talks:
+            with transaction.atomic():
+                copy = duplicate_week_later(talk)
+            (copies if copy else taken).append(copy or talk)
+        if copies:
+            self.message_user(
+                request,
+                _(
+                    "Made %(count)d draft(s) one week later: %(titles)s. Publish them when they "
+                    "are ready."
+                )
+                % {"count": len(copies), "titles": ", ".join(copy.title for copy in copies)},
+                messages.SUCCESS,
+            )
+        if taken:
+            self.message_user(
+                request,
+                _(
+                    "Not copied, as their series already has a talk one week later at the same "
+                    "time: %(titles)s."
+                )
+                % {"titles": ", ".join(talk.title for talk in taken)},
+                messages.WARNING,
+            )
 
     # Import: upload, preview, confirm.
 

@@ -647,7 +647,9 @@ def test_duplicate_copies_talks_one_week_later_as_drafts(admin_client, series):
     assert response.status_code == 302
     copy = Talk.objects.exclude(pk=weekly.pk).get()
     assert copy.slug == "colloquium-2030-07-08"
-    assert (copy.series, copy.title, copy.venue) == (series, weekly.title, "Room 1")
+    assert (copy.series, copy.venue) == (series, "Room 1")
+    # Named for its date, so the list tells the copies apart.
+    assert copy.title == f"{weekly.title} (8 Jul 2030)"
     assert copy.start == datetime.datetime(2030, 7, 8, 16, 0, tzinfo=LONDON)
     assert copy.end - copy.start == weekly.end - weekly.start
     assert copy.status == Talk.Status.DRAFT
@@ -656,11 +658,36 @@ def test_duplicate_copies_talks_one_week_later_as_drafts(admin_client, series):
     assert set(copy.tags.all()) == set(tags)
 
 
-def test_duplicating_twice_gives_distinct_slugs(admin_client, series):
-    talk = TalkFactory(series=series, slug="colloquium")
+def test_duplicating_twice_makes_one_copy_and_says_why_not_another(admin_client, series):
+    talk = TalkFactory(series=series, slug="colloquium", title="Colloquium")
     run_talk_action(admin_client, "duplicate_talks", [talk])
+
+    response = run_talk_action(admin_client, "duplicate_talks", [talk])
+
+    assert Talk.objects.count() == 2
+    shown = [str(message) for message in response.wsgi_request._messages]
+    assert any("Not copied" in message and "Colloquium" in message for message in shown)
+
+
+def test_a_copy_of_a_copy_has_one_date_and_keeps_the_wall_clock_across_a_clock_change(
+    admin_client, series
+):
+    # 16:00 GMT on Monday 20 March 2028; the clocks go forward on the 26th.
+    talk = TalkFactory(
+        series=series,
+        title="Colloquium (13 Mar 2028)",
+        slug="colloquium-2028-03-13",
+        start=datetime.datetime(2028, 3, 20, 16, 0, tzinfo=LONDON),
+    )
+
     run_talk_action(admin_client, "duplicate_talks", [talk])
-    assert Talk.objects.values("slug").distinct().count() == 3
+
+    copy = Talk.objects.exclude(pk=talk.pk).get()
+    assert copy.title == "Colloquium (27 Mar 2028)"
+    assert copy.slug == "colloquium-2028-03-27"
+    assert copy.start.astimezone(LONDON).hour == 16
+    assert copy.start.astimezone(LONDON).tzname() == "BST"
+    assert copy.end - copy.start == talk.end - talk.start
 
 
 def test_publish_publishes_drafts_and_tells_calendars(admin_client, series):
