@@ -25,7 +25,7 @@ from django.urls import path, reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import exports, imports, recurrence
+from . import exports, generation, imports, recurrence
 from .models import Comment, Series, Speaker, Tag, Talk, set_speakers
 from .queries import talk_card_prefetches
 from .roles import ORGANISERS_GROUP
@@ -211,6 +211,11 @@ class SeriesAdmin(SeriesScopedAdmin):
                 self.admin_site.admin_view(self.export_ics),
                 name="seminars_series_export_ics",
             ),
+            path(
+                "<path:object_id>/generate/",
+                self.admin_site.admin_view(self.generate_view),
+                name="seminars_series_generate",
+            ),
             *super().get_urls(),
         ]
 
@@ -228,6 +233,50 @@ class SeriesAdmin(SeriesScopedAdmin):
 
     def export_ics(self, request, object_id):
         return exports.ics_response(request, self.viewable_series(request, object_id))
+
+    def generate_view(self, request, object_id):
+        """Generate talks (seminars.generation): the form, its preview, then the drafts."""
+        series = self.viewable_series(request, object_id)
+        talk_admin = self.admin_site.get_model_admin(Talk)
+        if not (
+            self.has_change_permission(request, series) and talk_admin.has_add_permission(request)
+        ):
+            raise PermissionDenied
+        form = generation.GenerateTalksForm(
+            request.POST if request.method == "POST" else None,
+            series=series,
+            initial=generation.initial_for(series),
+        )
+        slots = None
+        if form.is_bound and form.is_valid():
+            if "create" in request.POST:
+                talks, taken = generation.create(series, form.cleaned_data)
+                self.message_user(
+                    request,
+                    _(
+                        "Made %(made)d draft talk(s) titled TBA in %(series)s; %(taken)d date(s) "
+                        "already had a talk and were left alone."
+                    )
+                    % {"made": len(talks), "series": series, "taken": taken},
+                    messages.SUCCESS,
+                )
+                changelist = reverse("admin:seminars_talk_changelist")
+                return redirect(f"{changelist}?series__id__exact={series.pk}")
+            slots = generation.plan(series, form.cleaned_data)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": series,
+            "title": _("Generate talks for %(series)s") % {"series": series},
+            "form": form,
+            "slots": slots,
+            "new_count": sum(not slot.taken for slot in slots or []),
+            "max_talks": generation.MAX_TALKS,
+        }
+        template = "admin/seminars/series/generate.html"
+        # The preview's times on the series' clocks.
+        with timezone.override(zoneinfo.ZoneInfo(series.timezone)):
+            return TemplateResponse(request, template, context).render()
 
 
 class SpeakerAdminForm(forms.ModelForm):

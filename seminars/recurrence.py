@@ -6,7 +6,6 @@ clocks. Every date is made into a moment here, once, with the zone's rules for
 that date.
 """
 
-import calendar
 import datetime
 import zoneinfo
 from dataclasses import dataclass
@@ -102,7 +101,3 @@ def dates_between(
         if len(dates) > limit:
             break
     return dates
-
-
-def weekday_name(weekday: int) -> str:
-    return calendar.day_name[weekday]

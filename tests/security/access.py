@@ -569,6 +569,13 @@ ADMIN_SITE_ROWS = [
         admin_url("seminars_series_export_ics", lambda w: w.series.pk),
         (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 404, 200, 200),
     ),
+    # Generate talks: only the series' organisers (another organiser's series is not found).
+    Row(
+        "admin/seminars/series/<path:object_id>/generate/",
+        admin_url("seminars_series_generate", lambda w: w.series.pk),
+        (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 404, 200, 200),
+        post=(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 404, 200, 200),
+    ),
     Row("admin/seminars/talk/import/", admin_url("seminars_talk_import"), STAFF, post=STAFF),
     Row(
         "admin/seminars/comment/moderation-queue/",
