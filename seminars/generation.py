@@ -39,6 +39,10 @@ REPEAT_CHOICES = [
 ]
 
 
+# Browsers offer a date picker; the value is ISO (YYYY-MM-DD) whatever the locale.
+ISO_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class GenerateTalksForm(forms.Form):
     repeat = forms.ChoiceField(
         choices=REPEAT_CHOICES,
@@ -46,15 +50,20 @@ class GenerateTalksForm(forms.Form):
     )
     weekday = forms.TypedChoiceField(choices=Series.Weekday.choices, coerce=int)
     start_time = forms.TimeField(
-        label=_("Start time"), help_text=_("In the series' time zone, on every date.")
+        label=_("Start time"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("In the series' time zone, on every date."),
     )
     duration = forms.DurationField(
         label=_("Length"), help_text=_("Hours and minutes, e.g. 1:00:00.")
     )
     first_date = forms.DateField(
-        label=_("From"), help_text=_("YYYY-MM-DD; the first talk is on or after it.")
+        widget=ISO_DATE,
+        label=_("From"),
+        help_text=_("YYYY-MM-DD; the first talk is on or after it."),
     )
     last_date = forms.DateField(
+        widget=ISO_DATE,
         label=_("Until"),
         required=False,
         help_text=_("YYYY-MM-DD, or give a number of talks instead."),

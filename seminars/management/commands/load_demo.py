@@ -23,6 +23,11 @@ SERIES = {
         "A weekly seminar on the mathematics of learning, flows and randomness. "
         "Talks are on Thursdays at 16:00, in person and online."
     ),
+    # Its defaults, which new talks (added or generated in the admin) start from.
+    "default_weekday": Series.Weekday.THURSDAY,
+    "default_start_time": datetime.time(16, 0),
+    "default_venue": "Lecture Theatre 2, Mathematics Building",
+    "default_online_url": "https://meet.example.org/applied-maths-ml",
 }
 
 TAGS = {
