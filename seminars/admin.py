@@ -25,7 +25,7 @@ from django.urls import path, reverse
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import exports, generation, imports, recurrence
+from . import exports, generation, imports, propagation, recurrence
 from .models import Comment, Series, Speaker, Tag, Talk, set_speakers
 from .queries import talk_card_prefetches
 from .roles import ORGANISERS_GROUP
@@ -33,6 +33,7 @@ from .roles import ORGANISERS_GROUP
 # A link typed without a scheme is read as https (Django 6's default; 5.2 warns otherwise).
 HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 IMPORT_SESSION_KEY = "seminars_talk_import"
+DEFAULTS_SESSION_KEY = "seminars_series_changed_defaults"
 
 
 def https_formfield(db_field, **kwargs):
@@ -186,6 +187,59 @@ class SeriesAdmin(SeriesScopedAdmin):
     ]
     autocomplete_fields = ["default_tags"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Changed defaults are offered to the series' coming talks (response_change).
+        changed = [name for name in form.changed_data if name in propagation.APPLIED]
+        old = {name: form.initial.get(name) for name in changed}
+        request.session.pop(DEFAULTS_SESSION_KEY, None)
+        if change and old:
+            request.session[DEFAULTS_SESSION_KEY] = {
+                "series": obj.pk,
+                "old": propagation.remembered(old),
+            }
+
+    def response_change(self, request, obj):
+        pending = request.session.get(DEFAULTS_SESSION_KEY) or {}
+        if pending.get("series") == obj.pk and "_continue" not in request.POST:
+            old = propagation.recalled(pending["old"])
+            if propagation.planned(obj, old):
+                return redirect("admin:seminars_series_apply_defaults", obj.pk)
+        return super().response_change(request, obj)
+
+    def apply_defaults_view(self, request, object_id):
+        """Apply changed defaults to the coming talks that still have the old ones."""
+        series = self.viewable_series(request, object_id)
+        if not self.has_change_permission(request, series):
+            raise PermissionDenied
+        pending = request.session.get(DEFAULTS_SESSION_KEY) or {}
+        series_page = reverse("admin:seminars_series_change", args=[series.pk])
+        if pending.get("series") != series.pk:
+            self.message_user(request, _("No changed defaults wait to be applied."))
+            return redirect(series_page)
+        changes = propagation.planned(series, propagation.recalled(pending["old"]))
+        if request.method == "POST":
+            del request.session[DEFAULTS_SESSION_KEY]
+            if "apply" in request.POST:
+                count = propagation.apply(changes)
+                self.message_user(
+                    request,
+                    _("The new defaults now apply to %(count)d coming talk(s).") % {"count": count},
+                    messages.SUCCESS,
+                )
+            return redirect(series_page)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": series,
+            "title": _("Apply the new defaults to coming talks?"),
+            "changes": changes,
+        }
+        with timezone.override(zoneinfo.ZoneInfo(series.timezone)):
+            return TemplateResponse(
+                request, "admin/seminars/series/apply_defaults.html", context
+            ).render()
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         # After the form's organisers are saved, which would otherwise replace the
@@ -210,6 +264,11 @@ class SeriesAdmin(SeriesScopedAdmin):
                 "<path:object_id>/export.ics",
                 self.admin_site.admin_view(self.export_ics),
                 name="seminars_series_export_ics",
+            ),
+            path(
+                "<path:object_id>/apply-defaults/",
+                self.admin_site.admin_view(self.apply_defaults_view),
+                name="seminars_series_apply_defaults",
             ),
             path(
                 "<path:object_id>/generate/",

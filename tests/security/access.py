@@ -569,6 +569,13 @@ ADMIN_SITE_ROWS = [
         admin_url("seminars_series_export_ics", lambda w: w.series.pk),
         (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 404, 200, 200),
     ),
+    # Apply changed defaults: only the series' organisers; with none pending, back to the series.
+    Row(
+        "admin/seminars/series/<path:object_id>/apply-defaults/",
+        admin_url("seminars_series_apply_defaults", lambda w: w.series.pk),
+        (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 404, 302, 302),
+        post=(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 404, 302, 302),
+    ),
     # Generate talks: only the series' organisers (another organiser's series is not found).
     Row(
         "admin/seminars/series/<path:object_id>/generate/",
