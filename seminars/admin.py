@@ -48,6 +48,13 @@ def zoned(moment: datetime.datetime, zone_name: str) -> str:
     return f"{dateformat.format(local, 'D j M Y, H:i')} {local.tzname()}"
 
 
+def as_id(value) -> int | None:
+    """A row id typed into an address or a form, or None: digits only, and small enough
+    for the database's integers (a longer one would be a server error, not a miss)."""
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) <= 18 else None
+
+
 def organised_series(user):
     """The series a user may manage: every one for a superuser, else the ones they organise."""
     if user.is_superuser:
@@ -480,10 +487,8 @@ class TalkAdminForm(forms.ModelForm):
             return self.instance.series
         if isinstance(chosen, Series):
             return chosen
-        try:
-            return field.queryset.filter(pk=int(chosen)).first() if chosen else None
-        except (TypeError, ValueError):
-            return None
+        pk = as_id(chosen)
+        return None if pk is None else field.queryset.filter(pk=pk).first()
 
     def clean(self):
         cleaned_data = super().clean()
@@ -628,8 +633,8 @@ class TalkAdmin(SeriesScopedAdmin):
         """The zone the date bar (date hierarchy) reads days in: the listed series',
         when they share one (else the server's, and the page says so)."""
         series = organised_series(request.user)
-        chosen = request.GET.get("series__id__exact", "")
-        if chosen.isdigit():
+        chosen = as_id(request.GET.get("series__id__exact"))
+        if chosen is not None:
             series = series.filter(pk=chosen)
         zones = list(series.order_by().values_list("timezone", flat=True).distinct()[:2])
         return zoneinfo.ZoneInfo(zones[0]) if len(zones) == 1 else None
@@ -653,8 +658,8 @@ class TalkAdmin(SeriesScopedAdmin):
 
     def chosen_series(self, request):
         """The series `?series=` names on the add page, if the user organises it."""
-        chosen = request.GET.get("series", "")
-        if not chosen.isdigit():
+        chosen = as_id(request.GET.get("series"))
+        if chosen is None:
             return None
         return organised_series(request.user).filter(pk=chosen).first()
 

@@ -82,6 +82,20 @@ class GenerateTalksForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.series = series
 
+    # Dates far enough out to reach the calendar's end (year 9999) would fail there.
+    EARLIEST, LATEST = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
+
+    def clean_first_date(self):
+        return self.within_years(self.cleaned_data["first_date"])
+
+    def clean_last_date(self):
+        return self.within_years(self.cleaned_data["last_date"])
+
+    def within_years(self, day):
+        if day is not None and not self.EARLIEST <= day <= self.LATEST:
+            raise forms.ValidationError(_("Give a date between the years 1900 and 2999."))
+        return day
+
     def clean_skip(self) -> frozenset:
         dates, errors = set(), []
         for number, line in enumerate(self.cleaned_data["skip"].splitlines(), start=1):

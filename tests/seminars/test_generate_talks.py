@@ -206,3 +206,10 @@ def test_the_preview_reads_a_constant_number_of_queries(
         response = generate(client, series, step="preview", count=str(count))
 
     assert len(parse(response.content).find_all("tr", class_="new")) == count
+
+
+def test_a_date_at_the_calendars_end_is_refused_not_a_server_error(client, series):
+    response = generate(client, series, first_date="9999-12-30", count="3", repeat="month-1")
+
+    assert response.status_code == 200
+    assert "between the years 1900 and 2999" in response.content.decode()

@@ -212,3 +212,15 @@ def test_the_series_form_saves_its_defaults_and_refuses_a_talk_of_no_length(clie
     assert series.default_duration == datetime.timedelta(minutes=90)
     assert series.default_online_url == "https://meet.example.org/x"
     assert list(series.default_tags.all()) == [tag]
+
+
+@pytest.mark.parametrize("series_id", ["99999999999999999999999", "-1", "x"])
+def test_a_junk_series_in_the_address_is_a_choice_again_not_an_error(client, organiser, series_id):
+    OrganisedSeriesFactory(organisers=[organiser])
+    OrganisedSeriesFactory(organisers=[organiser])
+
+    response = client.get(reverse(ADD), {"series": series_id})
+    listed = client.get(reverse("admin:seminars_talk_changelist"), {"series__id__exact": series_id})
+
+    assert response.status_code == 200 and "form" in response.context
+    assert listed.status_code in (200, 302)
