@@ -49,10 +49,10 @@ def zoned(moment: datetime.datetime, zone_name: str) -> str:
 
 
 def as_id(value) -> int | None:
-    """A row id typed into an address or a form, or None: digits only, and small enough
-    for the database's integers (a longer one would be a server error, not a miss)."""
+    """A row id typed into an address or a form, or None unless it is digits only
+    (Django answers an id beyond the column's range with no rows, not an error)."""
     text = str(value or "")
-    return int(text) if text.isdigit() and len(text) <= 18 else None
+    return int(text) if text.isdigit() else None
 
 
 def organised_series(user):
