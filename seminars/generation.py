@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django import forms
 from django.db import transaction
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import format_lazy, slugify
 from django.utils.translation import gettext_lazy as _
 
 from . import recurrence
@@ -33,7 +33,8 @@ REPEAT_CHOICES = [
     ("3", _("Every 3 weeks")),
     ("4", _("Every 4 weeks")),
     *[
-        (f"{MONTHLY_PREFIX}{n}", _("The %(ordinal)s weekday of each month") % {"ordinal": word})
+        # format_lazy: translated when shown, not when this module is imported.
+        (f"{MONTHLY_PREFIX}{n}", format_lazy(_("Each month, the {} weekday chosen below"), word))
         for n, word in ORDINALS.items()
     ],
 ]
