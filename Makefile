@@ -4,6 +4,9 @@ PYTHON := $(VENV)/bin/python
 MANAGE := $(PYTHON) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in the emails `make run` sends (replies, held comments, unsubscribe) point at
+# the address it serves, whatever the port; set SITE_URL to override.
+SITE_URL ?= http://$(HOST):$(PORT)
 
 # The in-process tests run in this many pytest-xdist workers (`auto`: one a core).
 WORKERS ?= auto
@@ -69,16 +72,20 @@ run: migrate
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	@echo ""
 	@echo "Demo portal: http://$(HOST):$(PORT)/"
-	@echo "To get an organiser account: sign up at http://$(HOST):$(PORT)/accounts/signup/"
-	@echo "(the confirmation email is printed in this terminal), then run"
-	@echo "    $(MANAGE) make_organiser you@example.org"
-	@echo "or make a superuser with: $(MANAGE) createsuperuser"
+	@echo "From sign-up to a first published talk (README: For organisers):"
+	@echo " 1. Sign up at http://$(HOST):$(PORT)/accounts/signup/"
+	@echo "    (the confirmation email is printed in this terminal)."
+	@echo " 2. Become an organiser: $(MANAGE) make_organiser you@example.org"
+	@echo "    (or an administrator: $(MANAGE) createsuperuser, email and password)."
+	@echo " 3. At http://$(HOST):$(PORT)/admin/ add a series with its usual day, time,"
+	@echo "    venue and link, then Generate talks on its page (drafts titled TBA)."
+	@echo " 4. Fill one in (title, speakers, abstract), set it to Published and save."
 	@echo "Emails (replies, digests) are sent by a task worker that runs alongside"
 	@echo "the server and stops with it (Ctrl+C)."
 	@echo ""
-	$(MANAGE) db_worker --no-reload & WORKER=$$!; \
+	SITE_URL=$(SITE_URL) $(MANAGE) db_worker --no-reload & WORKER=$$!; \
 	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
-	$(MANAGE) runserver $(HOST):$(PORT)
+	SITE_URL=$(SITE_URL) $(MANAGE) runserver $(HOST):$(PORT)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

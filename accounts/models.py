@@ -47,6 +47,10 @@ class User(AbstractUser):
     def get_absolute_url(self):
         return reverse("accounts:profile")
 
+    def get_short_name(self):
+        """What the admin greets its user by: never the generated login (createsuperuser)."""
+        return self.display_name or self.email
+
     @property
     def public_name(self) -> str:
         """The name the public sees; never the email address or the login."""

@@ -70,6 +70,8 @@ else:
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
+    # First, so that its createsuperuser (email and password) replaces django.contrib.auth's.
+    "accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -90,7 +92,6 @@ INSTALLED_APPS = [
     "ninja",
     # The catalogue (every model of talks and comments), then the apps over it.
     "seminars",
-    "accounts",
     "discussion",
     "syndication",
     "pagecache",

@@ -11,8 +11,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
-from seminars.admin import OrganisedSeriesFilter, SeriesScopedAdmin
+from seminars.admin import OrganisedSeriesFilter, SeriesScopedAdmin, zoned
 from seminars.models import Comment
 
 from . import moderation
@@ -66,9 +67,13 @@ class CommentModerationForm(forms.ModelForm):
 class CommentAdmin(SeriesScopedAdmin):
     organisers_lookup = "talk__series__organisers"
     form = CommentModerationForm
-    list_display = ["excerpt", "talk", "author_name", "status", "created", "removed"]
+    # Methods, not the talk and date fields, which the admin keeps on one line:
+    # the list fits 1280 px beside the navigation and the filters.
+    list_display = ["excerpt", "talk_title", "author_name", "status", "posted", "removed"]
     list_filter = [ModerationFilter, ("talk__series", OrganisedSeriesFilter)]
-    list_select_related = ["talk", "author"]
+    list_select_related = ["talk__series", "author"]
+    # Newest first: what came in since the organiser last looked.
+    ordering = ["-created", "-id"]
     # Organisers search by what the thread shows; the address is for superusers only.
     search_fields = ["body", "author__display_name", "talk__title"]
     superuser_search_fields = [*search_fields, "author__email"]
@@ -101,6 +106,14 @@ class CommentAdmin(SeriesScopedAdmin):
     @admin.display(description="comment")
     def excerpt(self, comment):
         return Truncator(comment.body).chars(80)
+
+    @admin.display(description=_("talk"), ordering="talk__title")
+    def talk_title(self, comment):
+        return comment.talk.title
+
+    @admin.display(description=_("posted"), ordering="created")
+    def posted(self, comment):
+        return zoned(comment.created, comment.talk.series.timezone)
 
     @admin.display(description="author", ordering="author__display_name")
     def author_name(self, comment):

@@ -16,29 +16,46 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, models
-from django.db.models import Q
+from django.db import IntegrityError, models, transaction
+from django.db.models import Case, Q, Value, When
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from . import exports, imports
-from .models import Comment, Series, Speaker, Tag, Talk
+from . import exports, generation, imports, propagation, recurrence
+from .models import Comment, Series, Speaker, Tag, Talk, set_speakers
+from .queries import talk_card_prefetches
 from .rendering import contains_math, render_abstract
 from .roles import ORGANISERS_GROUP
 
 # A link typed without a scheme is read as https (Django 6's default; 5.2 warns otherwise).
 HTTPS_URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 IMPORT_SESSION_KEY = "seminars_talk_import"
+DEFAULTS_SESSION_KEY = "seminars_series_changed_defaults"
 
 
 def https_formfield(db_field, **kwargs):
     """HTTPS_URL_FIELDS for a ModelForm's own fields, made when its class is defined."""
     return db_field.formfield(**{**HTTPS_URL_FIELDS.get(type(db_field), {}), **kwargs})
+
+
+def zoned(moment: datetime.datetime, zone_name: str) -> str:
+    """A moment as an organiser reads it: the series' wall clock, its zone named
+    ("Thu 13 May 2027, 16:00 BST"), whatever zone the server or browser is in."""
+    local = moment.astimezone(zoneinfo.ZoneInfo(zone_name))
+    return f"{dateformat.format(local, 'D j M Y, H:i')} {local.tzname()}"
+
+
+def as_id(value) -> int | None:
+    """A row id typed into an address or a form, or None unless it is digits only
+    (Django answers an id beyond the column's range with no rows, not an error)."""
+    text = str(value or "")
+    return int(text) if text.isdigit() else None
 
 
 def organised_series(user):
@@ -60,6 +77,14 @@ class SeriesScopedAdmin(admin.ModelAdmin):
             return queryset
         # Series.organisers is unique per (series, user), so the join adds no duplicates.
         return queryset.filter(**{self.organisers_lookup: request.user})
+
+
+class NamedEmptyFilter(admin.RelatedFieldListFilter):
+    """Says what its empty choice means ("No tags") instead of the admin's bare "-"."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.empty_value_display = f"No {field.verbose_name}"
 
 
 class OrganisedSeriesFilter(admin.RelatedFieldListFilter):
@@ -118,6 +143,12 @@ class SeriesAdminForm(forms.ModelForm):
             "max_links",
             "blocked_words",
             "latex_macros",
+            "default_weekday",
+            "default_start_time",
+            "default_duration",
+            "default_venue",
+            "default_online_url",
+            "default_tags",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -147,9 +178,79 @@ class SeriesAdmin(SeriesScopedAdmin):
             "On the series' page",
             {"fields": ["homepage", "contact_email", "show_contact_email"]},
         ),
+        (
+            _("Defaults for new talks"),
+            {
+                "fields": [
+                    ("default_weekday", "default_start_time"),
+                    "default_duration",
+                    "default_venue",
+                    "default_online_url",
+                    "default_tags",
+                ],
+                "description": _(
+                    "A new talk of the series (added, or generated with Generate talks) "
+                    "starts from these; the time is in the series' zone."
+                ),
+            },
+        ),
         ("Comments", {"fields": ["comment_moderation", "max_links", "blocked_words"]}),
         ("Math", {"fields": ["latex_macros"]}),
     ]
+    autocomplete_fields = ["default_tags"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Changed defaults are offered to the series' coming talks (response_change).
+        changed = [name for name in form.changed_data if name in propagation.APPLIED]
+        old = {name: form.initial.get(name) for name in changed}
+        request.session.pop(DEFAULTS_SESSION_KEY, None)
+        if change and old:
+            request.session[DEFAULTS_SESSION_KEY] = {
+                "series": obj.pk,
+                "old": propagation.remembered(old),
+            }
+
+    def response_change(self, request, obj):
+        pending = request.session.get(DEFAULTS_SESSION_KEY) or {}
+        if pending.get("series") == obj.pk and "_continue" not in request.POST:
+            old = propagation.recalled(pending["old"])
+            if propagation.planned(obj, old):
+                return redirect("admin:seminars_series_apply_defaults", obj.pk)
+        return super().response_change(request, obj)
+
+    def apply_defaults_view(self, request, object_id):
+        """Apply changed defaults to the coming talks that still have the old ones."""
+        series = self.viewable_series(request, object_id)
+        if not self.has_change_permission(request, series):
+            raise PermissionDenied
+        pending = request.session.get(DEFAULTS_SESSION_KEY) or {}
+        series_page = reverse("admin:seminars_series_change", args=[series.pk])
+        if pending.get("series") != series.pk:
+            self.message_user(request, _("No changed defaults wait to be applied."))
+            return redirect(series_page)
+        changes = propagation.planned(series, propagation.recalled(pending["old"]))
+        if request.method == "POST":
+            del request.session[DEFAULTS_SESSION_KEY]
+            if "apply" in request.POST:
+                count = propagation.apply(changes)
+                self.message_user(
+                    request,
+                    _("The new defaults now apply to %(count)d coming talk(s).") % {"count": count},
+                    messages.SUCCESS,
+                )
+            return redirect(series_page)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": series,
+            "title": _("Apply the new defaults to coming talks?"),
+            "changes": changes,
+        }
+        with timezone.override(zoneinfo.ZoneInfo(series.timezone)):
+            return TemplateResponse(
+                request, "admin/seminars/series/apply_defaults.html", context
+            ).render()
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -176,6 +277,16 @@ class SeriesAdmin(SeriesScopedAdmin):
                 self.admin_site.admin_view(self.export_ics),
                 name="seminars_series_export_ics",
             ),
+            path(
+                "<path:object_id>/apply-defaults/",
+                self.admin_site.admin_view(self.apply_defaults_view),
+                name="seminars_series_apply_defaults",
+            ),
+            path(
+                "<path:object_id>/generate/",
+                self.admin_site.admin_view(self.generate_view),
+                name="seminars_series_generate",
+            ),
             *super().get_urls(),
         ]
 
@@ -194,9 +305,70 @@ class SeriesAdmin(SeriesScopedAdmin):
     def export_ics(self, request, object_id):
         return exports.ics_response(request, self.viewable_series(request, object_id))
 
+    def generate_view(self, request, object_id):
+        """Generate talks (seminars.generation): the form, its preview, then the drafts."""
+        series = self.viewable_series(request, object_id)
+        talk_admin = self.admin_site.get_model_admin(Talk)
+        if not (
+            self.has_change_permission(request, series) and talk_admin.has_add_permission(request)
+        ):
+            raise PermissionDenied
+        form = generation.GenerateTalksForm(
+            request.POST if request.method == "POST" else None,
+            series=series,
+            initial=generation.initial_for(series),
+        )
+        slots = None
+        if form.is_bound and form.is_valid():
+            if "create" in request.POST:
+                talks, taken = generation.create(series, form.cleaned_data)
+                self.message_user(
+                    request,
+                    _(
+                        "Made %(made)d draft talk(s) titled TBA in %(series)s; %(taken)d date(s) "
+                        "already had a talk and were left alone."
+                    )
+                    % {"made": len(talks), "series": series, "taken": taken},
+                    messages.SUCCESS,
+                )
+                changelist = reverse("admin:seminars_talk_changelist")
+                return redirect(f"{changelist}?series__id__exact={series.pk}")
+            slots = generation.plan(series, form.cleaned_data)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": series,
+            "title": _("Generate talks for %(series)s") % {"series": series},
+            "form": form,
+            "slots": slots,
+            "new_count": sum(not slot.taken for slot in slots or []),
+            "max_talks": generation.MAX_TALKS,
+        }
+        template = "admin/seminars/series/generate.html"
+        # The preview's times on the series' clocks.
+        with timezone.override(zoneinfo.ZoneInfo(series.timezone)):
+            return TemplateResponse(request, template, context).render()
+
+
+class SpeakerAdminForm(forms.ModelForm):
+    """Two people may share a name: a new speaker whose slug is taken ("ada-okafor")
+    gets the next free one ("ada-okafor-2") instead of a uniqueness error."""
+
+    class Meta:
+        model = Speaker
+        formfield_callback = https_formfield
+        fields = ["name", "slug", "affiliation", "homepage"]
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if self.instance._state.adding and Speaker.objects.filter(slug=slug).exists():
+            return imports.unique_slug(Speaker, slug)
+        return slug
+
 
 @admin.register(Speaker)
 class SpeakerAdmin(admin.ModelAdmin):
+    form = SpeakerAdminForm
     list_display = ["name", "affiliation"]
     search_fields = ["name", "affiliation"]
     prepopulated_fields = {"slug": ["name"]}
@@ -231,6 +403,45 @@ class CommentInline(admin.TabularInline):
         return comment.author_name
 
 
+class OrderedAutocompleteSelectMultiple(admin.widgets.AutocompleteSelectMultiple):
+    """Lists the chosen options in the value's order, not the model's: select2 then
+    posts them in the order shown, and new choices after them."""
+
+    def optgroups(self, name, value, attr=None):
+        groups = super().optgroups(name, value, attr)
+        place = {str(each): index for index, each in enumerate(value)}
+        for group in groups:
+            options = group[1]
+            options.sort(key=lambda option: place.get(str(option["value"]), len(place)))
+            for index, option in enumerate(options):
+                option["index"] = str(index)
+        return groups
+
+
+class OrderedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """The chosen objects as a list in the order they were posted, each once."""
+
+    def clean(self, value):
+        chosen = {str(obj.pk): obj for obj in super().clean(value)}
+        return [chosen[key] for key in dict.fromkeys(map(str, value or ())) if key in chosen]
+
+
+class ZonedSplitDateTime(admin.widgets.AdminSplitDateTime):
+    """The admin's date and time inputs, saying which zone the time is in.
+
+    Its template sits in the app (the form renderer reads app templates only). The
+    note carries the class of the admin's own "You are N hours behind server time"
+    warning, which DateTimeShortcuts.js then leaves out: the server's zone is not
+    the one an organiser types in, the series' is.
+    """
+
+    template_name = "seminars/widgets/zoned_split_datetime.html"
+    zone_note = ""
+
+    def get_context(self, name, value, attrs):
+        return {**super().get_context(name, value, attrs), "zone_note": self.zone_note}
+
+
 class TalkAdminForm(forms.ModelForm):
     """Start and end are shown and typed in the talk's series' zone, not the server's.
 
@@ -241,20 +452,48 @@ class TalkAdminForm(forms.ModelForm):
 
     ZONED_FIELDS = ("start", "end")
 
+    # Speakers keep the order they are chosen in (TalkSpeaker.position), which the
+    # admin cannot do for a relation with its own link model (so TalkAdmin names
+    # this field in get_fieldsets, where its checks do not object).
+    speakers = OrderedModelMultipleChoiceField(
+        queryset=Speaker.objects.all(),
+        required=False,
+        widget=OrderedAutocompleteSelectMultiple(Talk._meta.get_field("speakers"), admin.site),
+        help_text="In the order they are listed on the talk's page.",
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            zone_name = self.instance.series.timezone
+            self.initial["speakers"] = [
+                link.speaker_id for link in self.instance.speaker_links.all()
+            ]
             for name in self.ZONED_FIELDS:
                 # Naive, so the widget shows the series' wall-clock time unconverted.
                 self.initial[name] = timezone.make_naive(
-                    getattr(self.instance, name), zoneinfo.ZoneInfo(zone_name)
+                    getattr(self.instance, name), zoneinfo.ZoneInfo(self.instance.series.timezone)
                 )
-            help_text = f"In {zone_name} time, the series' zone."
-        else:
-            help_text = "In the time zone of the chosen series."
+        series = self.shown_series()
         for name in self.ZONED_FIELDS:
-            self.fields[name].help_text = help_text
+            if series is None:
+                self.fields[name].help_text = _("In the time zone of the chosen series.")
+            else:
+                self.fields[name].widget.zone_note = _("%(zone)s time, the zone of %(series)s") % {
+                    "zone": series.timezone,
+                    "series": series.name,
+                }
+
+    def shown_series(self):
+        """The series whose zone the form's times are in: the one posted, else the talk's,
+        else the one chosen before the form (`?series=` on the add page)."""
+        field = self.fields["series"]
+        chosen = self.data.get("series") if self.is_bound else self.initial.get("series")
+        if self.instance.series_id and not (self.is_bound and chosen):
+            return self.instance.series
+        if isinstance(chosen, Series):
+            return chosen
+        pk = as_id(chosen)
+        return None if pk is None else field.queryset.filter(pk=pk).first()
 
     def clean(self):
         cleaned_data = super().clean()
@@ -268,29 +507,83 @@ class TalkAdminForm(forms.ModelForm):
                     cleaned_data[name] = timezone.make_aware(typed, zone)
         return cleaned_data
 
+    def _save_m2m(self):
+        super()._save_m2m()
+        set_speakers(self.instance, self.cleaned_data["speakers"])
+
+
+class ChooseSeriesForm(forms.Form):
+    """Step one of adding a talk: its series (sent by GET to the add page itself)."""
+
+    series = forms.ModelChoiceField(
+        queryset=Series.objects.none(), label=_("Series"), empty_label=None
+    )
+
+    def __init__(self, *args, series_choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["series"].queryset = series_choices
+
+
+def series_defaults(series, now) -> dict:
+    """A new talk's form values from its series' defaults: the next usual slot
+    (wall-clock, as the form shows times), the usual length, venue, link and tags."""
+    initial = {
+        "series": series.pk,
+        "venue": series.default_venue,
+        "online_url": series.default_online_url,
+        "tags": [tag.pk for tag in series.default_tags.all()],
+    }
+    start = recurrence.next_default_start(series, now)
+    if start is not None:
+        initial["start"] = start.replace(tzinfo=None)
+        # The end's wall clock, read after adding the length in real time.
+        end = start + series.default_duration
+        initial["end"] = timezone.make_naive(end, zoneinfo.ZoneInfo(series.timezone))
+    return initial
+
 
 # "colloquium-2030-07-01": the date a duplicate replaces with its own.
 DATED_SLUG = re.compile(r"-\d{4}-\d{2}-\d{2}$")
+# "Colloquium (8 Jul 2030)": likewise in titles, so a copy of a copy has one date.
+DATED_TITLE = re.compile(r" \(\d{1,2} [A-Z][a-z]{2} \d{4}\)$")
 WEEK = datetime.timedelta(weeks=1)
 
 
-def duplicate_week_later(talk) -> Talk:
-    """A draft copy of `talk` one week later, for weekly seminars."""
-    start = talk.start + WEEK
-    local_date = start.astimezone(zoneinfo.ZoneInfo(talk.series.timezone)).date()
+def lock_series(series_id: int) -> None:
+    """Hold the series' row until the transaction ends (PostgreSQL; SQLite locks on
+    writing anyway): two runs adding talks to one series check for an existing talk
+    at a time one after the other, so neither adds a second one."""
+    list(Series.objects.select_for_update().filter(pk=series_id).values_list("pk"))
+
+
+def week_later(moment: datetime.datetime, zone: zoneinfo.ZoneInfo) -> datetime.datetime:
+    """A week later on the series' clocks: 16:00 stays 16:00 across a clock change."""
+    return (moment.astimezone(zone).replace(tzinfo=None) + WEEK).replace(tzinfo=zone)
+
+
+def duplicate_week_later(talk) -> Talk | None:
+    """A draft copy of `talk` one week later, for weekly seminars; None when the series
+    already has a talk then (a second run, or a talk entered by hand)."""
+    zone = zoneinfo.ZoneInfo(talk.series.timezone)
+    start = week_later(talk.start, zone)
+    lock_series(talk.series_id)
+    if Talk.objects.filter(series=talk.series, start=start).exists():
+        return None
+    local_date = start.astimezone(zone).date()
     base = f"{DATED_SLUG.sub('', talk.slug)[:180]}-{local_date.isoformat()}"
+    title = f"{DATED_TITLE.sub('', talk.title)[:280]} ({dateformat.format(local_date, 'j M Y')})"
     copy = Talk.objects.create(
         series=talk.series,
-        title=talk.title,
+        title=title,
         slug=imports.unique_slug(Talk, base),
         abstract=talk.abstract,
         start=start,
-        end=talk.end + WEEK,
+        end=week_later(talk.end, zone),
         venue=talk.venue,
         online_url=talk.online_url,
         status=Talk.Status.DRAFT,
     )
-    copy.speakers.set(talk.speakers.all())
+    set_speakers(copy, talk.speakers.all())
     copy.tags.set(talk.tags.all())
     return copy
 
@@ -299,22 +592,112 @@ def duplicate_week_later(talk) -> Talk:
 class TalkAdmin(SeriesScopedAdmin):
     organisers_lookup = "series__organisers"
     form = TalkAdminForm
-    list_display = ["title", "start", "series", "status"]
-    list_filter = [("series", OrganisedSeriesFilter), "status", "tags"]
+    # Methods rather than the fields: times in each series' zone, and columns that
+    # wrap (the admin keeps date and foreign-key columns on one line), so the list
+    # fits 1280 px beside the navigation and the filters.
+    list_display = ["title", "when", "series_name", "status"]
+    list_filter = [("series", OrganisedSeriesFilter), "status", ("tags", NamedEmptyFilter)]
     list_select_related = ["series"]
     search_fields = ["title", "abstract", "speakers__name"]
     date_hierarchy = "start"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["speakers", "tags"]
-    formfield_overrides = HTTPS_URL_FIELDS
+    autocomplete_fields = ["tags"]
+    formfield_overrides = {**HTTPS_URL_FIELDS, models.DateTimeField: {"widget": ZonedSplitDateTime}}
     inlines = [CommentInline]
     actions = ["publish_talks", "duplicate_talks"]
-    fieldsets = [
+    FIELDSETS = [
         (None, {"fields": ["series", "title", "slug", "status", "speakers", "tags"]}),
         ("When and where", {"fields": ["start", "end", "venue", "online_url"]}),
         ("Abstract", {"fields": ["abstract"]}),
         ("Afterwards", {"fields": ["recording_url", "slides_url"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        # Not the `fieldsets` attribute: its check refuses "speakers" (TalkAdminForm).
+        return self.FIELDSETS
+
+    @admin.display(description=_("when"), ordering="start")
+    def when(self, talk):
+        return zoned(talk.start, talk.series.timezone)
+
+    @admin.display(description=_("series"), ordering="series__name")
+    def series_name(self, talk):
+        return talk.series.name
+
+    def get_ordering(self, request):
+        """Upcoming talks first, soonest first, then past ones, latest first: the
+        next few talks are what an organiser works on."""
+        upcoming = Q(start__gte=timezone.now())
+        return [
+            Case(When(upcoming, then=Value(0)), default=Value(1)).asc(),
+            Case(When(upcoming, then="start")).asc(),
+            models.F("start").desc(),
+        ]
+
+    def list_zone(self, request):
+        """The zone the date bar (date hierarchy) reads days in: the listed series',
+        when they share one (else the server's, and the page says so)."""
+        series = organised_series(request.user)
+        chosen = as_id(request.GET.get("series__id__exact"))
+        if chosen is not None:
+            series = series.filter(pk=chosen)
+        zones = list(series.order_by().values_list("timezone", flat=True).distinct()[:2])
+        return zoneinfo.ZoneInfo(zones[0]) if len(zones) == 1 else None
+
+    def changelist_view(self, request, extra_context=None):
+        zone = self.list_zone(request)
+        extra_context = {**(extra_context or {}), "list_zone": zone}
+        with timezone.override(zone or timezone.get_default_timezone()):
+            # Rendered here: the date bar reads its days while the template renders.
+            return rendered(super().changelist_view(request, extra_context))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Read-only times (the comments' dates) and the admin's "Now" in the series' zone.
+        talk = self.get_object(request, object_id) if object_id else None
+        series = talk.series if talk else self.chosen_series(request)
+        zone = zoneinfo.ZoneInfo(series.timezone) if series else None
+        with timezone.override(zone or timezone.get_current_timezone()):
+            return rendered(super().changeform_view(request, object_id, form_url, extra_context))
+
+    # A new talk: the series first, then the form, prefilled from the series' defaults.
+
+    def chosen_series(self, request):
+        """The series `?series=` names on the add page, if the user organises it."""
+        chosen = as_id(request.GET.get("series"))
+        if chosen is None:
+            return None
+        return organised_series(request.user).filter(pk=chosen).first()
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # Without a series the form could not say which zone its times are in, nor
+        # start from the series' defaults: a plain GET form chooses it first (no
+        # JavaScript needed). A posted form names its series itself.
+        if request.method == "GET" and self.chosen_series(request) is None:
+            return self.choose_series_view(request)
+        return super().add_view(request, form_url, extra_context)
+
+    def choose_series_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        choices = organised_series(request.user).order_by("name")
+        form = ChooseSeriesForm(request.GET or None, series_choices=choices)
+        if len(choices) == 1:
+            return redirect(f"{reverse('admin:seminars_talk_add')}?series={choices[0].pk}")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Add talk: choose its series"),
+            "form": form,
+            "has_series": bool(choices),
+        }
+        return TemplateResponse(request, "admin/seminars/talk/choose_series.html", context)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        series = self.chosen_series(request)
+        if series is not None:
+            initial.update(series_defaults(series, timezone.now()))
+        return initial
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "series":
@@ -335,13 +718,32 @@ class TalkAdmin(SeriesScopedAdmin):
         description="Duplicate selected talks one week later, as drafts", permissions=["add"]
     )
     def duplicate_talks(self, request, queryset):
-        talks = queryset.select_related("series").prefetch_related("speakers", "tags")
-        copies = [duplicate_week_later(talk) for talk in talks]
-        self.message_user(
-            request,
-            f"Made {len(copies)} draft(s) one week later; publish them when they are ready.",
-            messages.SUCCESS,
-        )
+        talks = queryset.select_related("series").prefetch_related(*talk_card_prefetches())
+        copies, taken = [], []
+        for talk in talks:
+            with transaction.atomic():
+                copy = duplicate_week_later(talk)
+            (copies if copy else taken).append(copy or talk)
+        if copies:
+            self.message_user(
+                request,
+                _(
+                    "Made %(count)d draft(s) one week later: %(titles)s. Publish them when they "
+                    "are ready."
+                )
+                % {"count": len(copies), "titles": ", ".join(copy.title for copy in copies)},
+                messages.SUCCESS,
+            )
+        if taken:
+            self.message_user(
+                request,
+                _(
+                    "Not copied, as their series already has a talk one week later at the same "
+                    "time: %(titles)s."
+                )
+                % {"titles": ", ".join(talk.title for talk in taken)},
+                messages.WARNING,
+            )
 
     # Import: upload, preview, confirm.
 
@@ -459,6 +861,11 @@ class TalkAdmin(SeriesScopedAdmin):
             **context,
         }
         return TemplateResponse(request, f"admin/seminars/talk/{template}", context)
+
+
+def rendered(response):
+    """A TemplateResponse rendered now, inside the caller's zone override."""
+    return response.render() if hasattr(response, "render") else response
 
 
 def shown_errors(errors: list[str]) -> dict:

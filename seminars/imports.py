@@ -26,8 +26,12 @@ DURATION; neither: one hour) the times, floating times being in the series'
 zone; LOCATION the venue, or the online link when it is a web address;
 DESCRIPTION the abstract, whose first line, if it reads "Speakers: A, B", names
 the speakers; CATEGORIES the tags; STATUS:CANCELLED cancels the talk. Other
-talks are imported as drafts for the organiser to publish. All-day and
-repeating events are refused: a talk has a time, and each talk is one event.
+talks are imported as drafts for the organiser to publish. All-day events are
+refused (a talk has a time). A weekly or monthly RRULE with an end (COUNT or
+UNTIL) makes one talk per occurrence, less its EXDATEs and the occurrences
+that events of their own (RECURRENCE-ID) replace; each occurrence's UID is the
+event's with its start added, so re-importing updates it. Other repeats and
+RDATEs are refused.
 
 Matching: a row updates the series' talk whose import UID is the row's UID, or
 whose own calendar UID it is (a file this portal exported), or else the
@@ -43,6 +47,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+from dateutil import rrule
 from django import forms
 from django.conf import settings
 from django.db import transaction
@@ -54,6 +59,7 @@ from icalendar import Calendar
 from pagecache.versions import site_changed
 
 from .models import Series, Speaker, Tag, Talk
+from .queries import talk_card_prefetches
 from .search import refresh_search_names
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -358,35 +364,113 @@ def read_ics(text: str, zone) -> tuple[list[TalkRow], list[str]]:
     if len(events) > MAX_ROWS:
         return [], [TOO_MANY_ROWS]
     rows, errors = [], []
+    try:
+        moved = moved_occurrences(events, zone)
+    except Exception as error:
+        return [], [f"A changed occurrence (RECURRENCE-ID) cannot be read: {error}"]
     for number, event in enumerate(events, start=1):
         where = f"event {number}"
         try:
-            row, event_errors = read_event(where, event, zone)
+            event_rows, event_errors = read_event(where, event, zone, moved)
         except Exception as error:
-            row, event_errors = None, [f"{where}: it cannot be read: {error}"]
+            event_rows, event_errors = [], [f"{where}: it cannot be read: {error}"]
         errors += event_errors
-        if row:
-            rows.append(row)
+        rows += event_rows
+        if len(rows) > MAX_ROWS:
+            return [], [TOO_MANY_ROWS]
     return rows, errors
 
 
-def read_event(where, event, zone) -> tuple[TalkRow | None, list[str]]:
+def read_event(where, event, zone, moved: dict) -> tuple[list[TalkRow], list[str]]:
+    """The event's talk, or one talk per occurrence of a weekly or monthly RRULE."""
     broken = [f"{where}, {name}: {message}" for name, message in event.errors]
     if broken:
-        return None, broken
-    if "RRULE" in event or "RDATE" in event:
-        return None, [f"{where}: repeating events are not imported; list each talk as an event."]
+        return [], broken
+    if "RDATE" in event:
+        return [], [f"{where}: extra dates (RDATE) are not imported; list those talks as events."]
     try:
         start, end = event_times(event, zone)
+        starts = occurrences(event, start, zone, moved) if "RRULE" in event else [start]
     except ValueError as error:
-        return None, [f"{where}: {error}."]
+        return [], [f"{where}: {error}."]
     values = event_values(event)
     given = {"uid", "title", "start", "end", "venue", "online_url", "abstract", "tags"}
     if values["speakers"]:
         given.add("speakers")
     if values["status"]:
         given.add("status")
-    return build_row(where, values, start, end, given)
+    if "RECURRENCE-ID" in event:
+        values["uid"] = occurrence_uid(values["uid"], in_zone(event["RECURRENCE-ID"].dt, zone))
+    if "RRULE" not in event:
+        row, errors = build_row(where, values, start, end, given)
+        return [row] if row else [], errors
+    rows, errors = [], []
+    for number, occurrence in enumerate(starts, start=1):
+        row, row_errors = build_row(
+            f"{where}, occurrence {number}",
+            {**values, "uid": occurrence_uid(values["uid"], occurrence)},
+            occurrence,
+            occurrence + (end - start),
+            given,
+        )
+        errors += row_errors
+        if row:
+            rows.append(row)
+    return rows, errors
+
+
+# Repeating events: weekly and monthly rules, expanded here into one talk each.
+REPEATS = ("WEEKLY", "MONTHLY")
+
+
+def occurrence_uid(uid: str, start: datetime.datetime) -> str:
+    """One occurrence's UID: a re-import finds its talk again by it."""
+    return f"{uid}#{start.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}" if uid else ""
+
+
+def moved_occurrences(events, zone) -> dict[str, set]:
+    """By UID, the occurrences that an event of their own (RECURRENCE-ID) replaces."""
+    moved = {}
+    for event in events:
+        if "RECURRENCE-ID" in event:
+            moment = in_zone(event["RECURRENCE-ID"].dt, zone)
+            moved.setdefault(str(event.get("UID", "")).strip(), set()).add(moment)
+    return moved
+
+
+def occurrences(event, start: datetime.datetime, zone, moved: dict) -> list[datetime.datetime]:
+    """The starts of a repeating event, less its EXDATEs and the occurrences moved to
+    events of their own; wall-clock times in the event's zone (so 16:00 stays
+    16:00 across a clock change). At most MAX_ROWS + 1, for read_ics to refuse."""
+    rule = event["RRULE"]
+    frequency = (rule.get("FREQ") or [""])[0].upper()
+    if frequency not in REPEATS:
+        raise ValueError(
+            f"only weekly and monthly repeats are imported, not {frequency.lower() or 'this one'}"
+        )
+    if "COUNT" not in rule and "UNTIL" not in rule:
+        raise ValueError("a repeating event needs an end (COUNT or UNTIL)")
+    try:
+        expanded = rrule.rrulestr(rule.to_ical().decode(), dtstart=start)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"its repeat rule cannot be read: {error}") from None
+    skipped = moved.get(str(event.get("UID", "")).strip(), set())
+    skipped_days = set()
+    exdates = event.get("EXDATE", [])
+    for listed in exdates if isinstance(exdates, list) else [exdates]:
+        for moment in (each.dt for each in listed.dts):
+            if isinstance(moment, datetime.datetime):
+                skipped.add(in_zone(moment, zone))
+            else:
+                skipped_days.add(moment)
+    starts = []
+    for moment in expanded:
+        if moment in skipped or moment.date() in skipped_days:
+            continue
+        starts.append(moment)
+        if len(starts) > MAX_ROWS:
+            break
+    return starts
 
 
 def event_times(event, zone) -> tuple[datetime.datetime, datetime.datetime]:
@@ -481,7 +565,7 @@ class TalkMatcher:
 
 def plan_import(series: Series, rows: list[TalkRow]) -> ImportPlan:
     """What importing `rows` into `series` would do; ImportRejected if two rows are one talk."""
-    talks = series.talks.prefetch_related("speakers", "tags")
+    talks = series.talks.prefetch_related(*talk_card_prefetches())
     matcher = TalkMatcher(list(talks))
     planned, errors, seen = [], [], {}
     for row in rows:
@@ -523,10 +607,13 @@ def changed_fields(talk: Talk, row: TalkRow) -> list[str]:
         for name in TALK_FIELDS
         if name in row.given and getattr(talk, name) != getattr(row, name)
     ]
-    for name in ("speakers", "tags"):
-        current = sorted(each.name for each in getattr(talk, name).all())
-        if name in row.given and current != sorted(getattr(row, name)):
-            changes.append(name)
+    # Speakers in order (the file's order is the talk's); tags as a set.
+    speakers = [speaker.name for speaker in talk.speakers.all()]
+    if "speakers" in row.given and speakers != row.speakers:
+        changes.append("speakers")
+    tags = sorted(tag.name for tag in talk.tags.all())
+    if "tags" in row.given and tags != sorted(row.tags):
+        changes.append("tags")
     if row.status and row.status != talk.status:
         changes.append("status")
     if row.uid and not OWN_UID.fullmatch(row.uid) and row.uid != talk.import_uid:
@@ -626,13 +713,19 @@ def set_relations(through, target: str, saved, attribute: str, objects: dict) ->
 
     The links are rewritten directly rather than through `talk.speakers.set()`,
     which would refresh the search copy once per talk; apply_import refreshes
-    it once for all of them.
+    it once for all of them. Speakers keep the file's order (TalkSpeaker.position);
+    tags have none.
     """
     rewritten = [talk for talk, row in saved if attribute in row.given]
     through.objects.filter(talk__in=rewritten).delete()
+    ordered = any(field.name == "position" for field in through._meta.get_fields())
     through.objects.bulk_create(
-        through(talk=talk, **{target: objects[name.lower()]})
+        through(
+            talk=talk,
+            **{target: objects[name.lower()]},
+            **({"position": position} if ordered else {}),
+        )
         for talk, row in saved
         if attribute in row.given
-        for name in getattr(row, attribute)
+        for position, name in enumerate(getattr(row, attribute))
     )

@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pagecache.versions import site_changed
+
 from .macros import read_macros, validate_latex_macros
 from .queries import CommentQuerySet, SeriesQuerySet, SpeakerQuerySet, TagQuerySet, TalkQuerySet
 from .rendering import RENDERER_VERSION, contains_math, render_abstract, render_comment
@@ -96,6 +98,34 @@ class Series(TimestampedModel):
         ),
     )
 
+    # Defaults: a new talk of the series starts from them (the admin's add form,
+    # generated talks). The weekday and time are wall-clock, in the series' zone.
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    default_weekday = models.PositiveSmallIntegerField(
+        _("usual weekday"), choices=Weekday.choices, null=True, blank=True
+    )
+    default_start_time = models.TimeField(
+        _("usual start time"), null=True, blank=True, help_text=_("In the series' time zone.")
+    )
+    default_duration = models.DurationField(
+        _("usual length"),
+        default=datetime.timedelta(hours=1),
+        help_text=_("Hours and minutes, e.g. 1:30:00."),
+    )
+    default_venue = models.CharField(_("usual venue"), max_length=300, blank=True)
+    default_online_url = models.URLField(_("usual online link"), blank=True)
+    default_tags = models.ManyToManyField(
+        "Tag", blank=True, related_name="+", verbose_name=_("usual tags")
+    )
+
     objects = SeriesQuerySet.as_manager()
 
     class Meta:
@@ -116,6 +146,14 @@ class Series(TimestampedModel):
 
     def get_absolute_url(self):
         return reverse("seminars:series-detail", args=[self.slug])
+
+    def clean(self):
+        if self.default_duration is not None and not (
+            datetime.timedelta(0) < self.default_duration <= datetime.timedelta(hours=24)
+        ):
+            raise ValidationError(
+                {"default_duration": _("A talk lasts more than no time and at most a day.")}
+            )
 
     @property
     def macros(self) -> dict[str, str]:
@@ -216,7 +254,10 @@ class Talk(TimestampedModel):
     series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="talks")
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=200, unique=True)
-    speakers = models.ManyToManyField(Speaker, blank=True, related_name="talks")
+    # In the order the organiser (or the imported file) gave them: TalkSpeaker.position.
+    speakers = models.ManyToManyField(
+        Speaker, blank=True, related_name="talks", through="TalkSpeaker"
+    )
     abstract = models.TextField(blank=True, help_text="Markdown; LaTeX between $…$ or $$…$$.")
     # The abstract rendered to sanitized HTML when it is saved, so pages do no rendering.
     abstract_html = models.TextField(blank=True, editable=False)
@@ -345,6 +386,47 @@ class Talk(TimestampedModel):
             return False
         self.sequence = stored["sequence"] + 1
         return True
+
+
+class TalkSpeaker(models.Model):
+    """A talk's speaker at their place in its list: "Noor Haddad; Ada Okafor" stays so.
+
+    The table is the one Django made for the plain many-to-many relation before
+    (migration 0013 took it over with its rows), hence its name.
+    """
+
+    talk = models.ForeignKey(Talk, on_delete=models.CASCADE, related_name="speaker_links")
+    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="talk_links")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        db_table = "seminars_talk_speakers"
+        ordering = ["position", "id"]
+        unique_together = [("talk", "speaker")]
+
+    def __str__(self):
+        return f"{self.speaker} at {self.position + 1} in {self.talk}"
+
+
+def set_speakers(talk: Talk, speakers) -> None:
+    """Give `talk` these speakers, in this order (a repeated speaker counts once).
+
+    Through the relation's manager, so search and the page cache hear of who
+    speaks; the positions are then written in one more query, and a new order
+    alone outdates the cached pages too.
+    """
+    speakers = list(dict.fromkeys(speakers))
+    talk.speakers.set(speakers)
+    links = {link.speaker_id: link for link in talk.speaker_links.all()}
+    moved = []
+    for position, speaker in enumerate(speakers):
+        link = links[speaker.pk]
+        if link.position != position:
+            link.position = position
+            moved.append(link)
+    if moved:
+        TalkSpeaker.objects.bulk_update(moved, ["position"])
+        site_changed()
 
 
 class Comment(TimestampedModel):

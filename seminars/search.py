@@ -277,6 +277,13 @@ def name_deleted(sender, instance, **kwargs):
     refresh_search_names(instance._search_talk_ids)
 
 
+def speaker_link_loaded(sender, instance, raw, **kwargs):
+    """loaddata writes a talk's speaker links as rows of their own (TalkSpeaker), with
+    no m2m_changed: the talk's copy of the names follows them here."""
+    if raw:
+        refresh_search_names([instance.talk_id])
+
+
 def connect_signals() -> None:
     """Called from the app's ready()."""
     for relation in (Talk.speakers, Talk.tags):
@@ -285,6 +292,9 @@ def connect_signals() -> None:
             sender=relation.through,
             dispatch_uid=f"search-{relation.field.name}",
         )
+    signals.post_save.connect(
+        speaker_link_loaded, sender=Talk.speakers.through, dispatch_uid="search-speaker-link"
+    )
     for model in (Speaker, Tag):
         uid = f"search-{model.__name__}"
         signals.post_save.connect(name_saved, sender=model, dispatch_uid=uid)

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from accounts.models import User
-from seminars.models import Comment, Series, Speaker, Tag, Talk
+from seminars.models import Comment, Series, Speaker, Tag, Talk, set_speakers
 from seminars.roles import ORGANISERS_GROUP
 
 PASSWORD = "correct-horse-battery-staple"
@@ -109,7 +109,7 @@ class TalkFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def speakers(talk, create, extracted, **kwargs):
         if create and extracted:
-            talk.speakers.set(extracted)
+            set_speakers(talk, extracted)
 
     @factory.post_generation
     def tags(talk, create, extracted, **kwargs):

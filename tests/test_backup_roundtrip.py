@@ -133,7 +133,7 @@ def test_the_snapshot_sees_the_populated_site():
     populate_site()
     snapshot = site_snapshot()
     assert len(snapshot["seminars.Comment"]) == 5
-    assert len(snapshot["seminars.Talk_speakers"]) == 2
+    assert len(snapshot["seminars.TalkSpeaker"]) == 2
     assert len(snapshot["accounts.User_followed_series"]) == 1
     assert any(row["parent_id"] for row in snapshot["seminars.Comment"])
     assert any(row["author_id"] is None for row in snapshot["seminars.Comment"])

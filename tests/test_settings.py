@@ -161,3 +161,40 @@ def test_the_join_window_is_read_in_minutes_and_never_negative():
     for value in ("-5", "soon"):
         process = import_settings({"JOIN_WINDOW_MINUTES": value})
         assert process.returncode != 0 and "JOIN_WINDOW_MINUTES" in process.stderr
+
+
+EMAIL_LINK = """
+import django
+django.setup()
+from django.urls import reverse
+from accounts.tasks import absolute_url
+print(absolute_url(reverse("accounts:preferences")))
+"""
+
+
+def test_make_run_on_another_port_sends_emails_linking_to_that_port():
+    """`make run PORT=8731`: the task worker, which writes the emails, links to :8731."""
+    dry_run = subprocess.run(
+        ["make", "-n", "run", "PORT=8731"],  # noqa: S607 (make from PATH, as a user runs it)
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    worker = next(line for line in dry_run.splitlines() if "db_worker" in line)
+    assignment = worker.split()[0]
+    name, value = assignment.split("=", 1)
+    assert name == "SITE_URL"
+
+    process = subprocess.run(  # noqa: S603 (a fixed script run by this interpreter)
+        [sys.executable, "-c", EMAIL_LINK],
+        cwd=PROJECT_DIR,
+        env={"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "config.settings", name: value},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert process.returncode == 0, process.stderr
+    assert process.stdout.strip() == "http://127.0.0.1:8731/accounts/preferences/"

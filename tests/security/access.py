@@ -643,12 +643,12 @@ ADMIN_SITE_ROWS = [
         STAFF_REDIRECT,
     ),
     Row(
-        "admin/^(?P<app_label>auth|account|socialaccount|django_tasks_database|seminars|accounts)/$",
+        "admin/^(?P<app_label>auth|accounts|account|socialaccount|django_tasks_database|seminars)/$",
         admin_url("app_list", lambda w: "seminars"),
         STAFF,
     ),
     Row(
-        "admin/^(?P<app_label>auth|account|socialaccount|django_tasks_database|seminars|accounts)/$",
+        "admin/^(?P<app_label>auth|accounts|account|socialaccount|django_tasks_database|seminars)/$",
         admin_url("app_list", lambda w: "auth"),
         (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 404, 404, 200),
         name="auth",
@@ -674,6 +674,20 @@ ADMIN_SITE_ROWS = [
         "admin/seminars/series/<path:object_id>/export.ics",
         admin_url("seminars_series_export_ics", lambda w: w.series.pk),
         (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 404, 200, 200),
+    ),
+    # Apply changed defaults: only the series' organisers; with none pending, back to the series.
+    Row(
+        "admin/seminars/series/<path:object_id>/apply-defaults/",
+        admin_url("seminars_series_apply_defaults", lambda w: w.series.pk),
+        (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 404, 302, 302),
+        post=(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 404, 302, 302),
+    ),
+    # Generate talks: only the series' organisers (another organiser's series is not found).
+    Row(
+        "admin/seminars/series/<path:object_id>/generate/",
+        admin_url("seminars_series_generate", lambda w: w.series.pk),
+        (ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 404, 200, 200),
+        post=(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 404, 200, 200),
     ),
     Row("admin/seminars/talk/import/", admin_url("seminars_talk_import"), STAFF, post=STAFF),
     # Renders the posted abstract; saves nothing.
@@ -733,6 +747,9 @@ def admin_answer(role: str, label: str, page: str, method: str) -> object:
     if needed in ADMIN_DISABLED.get(label, set()) or needed not in granted:
         return 403
     if per_object and role == "other_organiser" and label in SERIES_SCOPED:
+        return 302
+    if (label, page, method) == ("seminars.Talk", "add", "GET") and role != "superuser":
+        # A talk's series comes first; someone organising one series goes straight on.
         return 302
     return 200
 

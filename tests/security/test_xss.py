@@ -428,6 +428,7 @@ def series_form_data(series, payload, organiser):
         "organisers": [organiser.pk],
         "comment_moderation": series.comment_moderation,
         "max_links": series.max_links,
+        "default_duration": "1:00:00",
         "blocked_words": payload,
     }
 

@@ -81,8 +81,8 @@ def test_an_entry_describes_its_talk(client):
     assert entry.find(f"{ATOM}id").text == absolute(talk)
     assert datetime.datetime.fromisoformat(entry.find(f"{ATOM}published").text) == talk.created
     assert datetime.datetime.fromisoformat(entry.find(f"{ATOM}updated").text) == talk.updated
-    # Speakers in name order, as on the talk page.
-    assert entry.find(f"{ATOM}author/{ATOM}name").text == "Alan Turing, Emmy Noether"
+    # Speakers in the talk's order, as on the talk page.
+    assert entry.find(f"{ATOM}author/{ATOM}name").text == "Emmy Noether, Alan Turing"
     assert [c.get("term") for c in entry.findall(f"{ATOM}category")] == ["Fluids"]
     assert summary.get("type") == "html"
     assert "Room 5" in summary.text

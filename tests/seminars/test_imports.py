@@ -469,7 +469,7 @@ def test_bad_events_are_reported_by_their_position(admin_client, series):
     errors = errors_of(upload(admin_client, series, content, name="c.ics"))
 
     assert errors[0].startswith("event 2: all-day events")
-    assert errors[1].startswith("event 3: repeating events")
+    assert errors[1] == "event 3: a repeating event needs an end (COUNT or UNTIL)."
     assert errors[2].startswith("event 4, DTSTART:")
     assert errors[3].startswith("event 5, title:")
     assert errors[4] == "event 6: it has no start (DTSTART)."
@@ -514,7 +514,7 @@ def test_the_csv_export_lists_every_talk_in_the_importers_columns(admin_client, 
     (row,) = csv_rows(response)
     assert list(row) == list(imports.CSV_COLUMNS)
     assert row["start"] == "2030-07-01 16:00+01:00"
-    assert row["speakers"] == "Ada; Bo"
+    assert row["speakers"] == "Bo; Ada"
     assert row["status"] == "draft"
     # A spreadsheet would run it as a formula; the quote makes it text.
     assert row["title"] == "'=HYPERLINK(evil)"
@@ -647,7 +647,9 @@ def test_duplicate_copies_talks_one_week_later_as_drafts(admin_client, series):
     assert response.status_code == 302
     copy = Talk.objects.exclude(pk=weekly.pk).get()
     assert copy.slug == "colloquium-2030-07-08"
-    assert (copy.series, copy.title, copy.venue) == (series, weekly.title, "Room 1")
+    assert (copy.series, copy.venue) == (series, "Room 1")
+    # Named for its date, so the list tells the copies apart.
+    assert copy.title == f"{weekly.title} (8 Jul 2030)"
     assert copy.start == datetime.datetime(2030, 7, 8, 16, 0, tzinfo=LONDON)
     assert copy.end - copy.start == weekly.end - weekly.start
     assert copy.status == Talk.Status.DRAFT
@@ -656,11 +658,36 @@ def test_duplicate_copies_talks_one_week_later_as_drafts(admin_client, series):
     assert set(copy.tags.all()) == set(tags)
 
 
-def test_duplicating_twice_gives_distinct_slugs(admin_client, series):
-    talk = TalkFactory(series=series, slug="colloquium")
+def test_duplicating_twice_makes_one_copy_and_says_why_not_another(admin_client, series):
+    talk = TalkFactory(series=series, slug="colloquium", title="Colloquium")
     run_talk_action(admin_client, "duplicate_talks", [talk])
+
+    response = run_talk_action(admin_client, "duplicate_talks", [talk])
+
+    assert Talk.objects.count() == 2
+    shown = [str(message) for message in response.wsgi_request._messages]
+    assert any("Not copied" in message and "Colloquium" in message for message in shown)
+
+
+def test_a_copy_of_a_copy_has_one_date_and_keeps_the_wall_clock_across_a_clock_change(
+    admin_client, series
+):
+    # 16:00 GMT on Monday 20 March 2028; the clocks go forward on the 26th.
+    talk = TalkFactory(
+        series=series,
+        title="Colloquium (13 Mar 2028)",
+        slug="colloquium-2028-03-13",
+        start=datetime.datetime(2028, 3, 20, 16, 0, tzinfo=LONDON),
+    )
+
     run_talk_action(admin_client, "duplicate_talks", [talk])
-    assert Talk.objects.values("slug").distinct().count() == 3
+
+    copy = Talk.objects.exclude(pk=talk.pk).get()
+    assert copy.title == "Colloquium (27 Mar 2028)"
+    assert copy.slug == "colloquium-2028-03-27"
+    assert copy.start.astimezone(LONDON).hour == 16
+    assert copy.start.astimezone(LONDON).tzname() == "BST"
+    assert copy.end - copy.start == talk.end - talk.start
 
 
 def test_publish_publishes_drafts_and_tells_calendars(admin_client, series):
@@ -673,3 +700,103 @@ def test_publish_publishes_drafts_and_tells_calendars(admin_client, series):
     cancelled.refresh_from_db()
     assert (draft.status, draft.sequence) == (Talk.Status.PUBLISHED, 1)
     assert cancelled.status == Talk.Status.CANCELLED
+
+
+# Repeating events
+
+
+def london_starts():
+    return [talk.start.astimezone(LONDON) for talk in Talk.objects.order_by("start")]
+
+
+def test_a_weekly_rule_makes_a_talk_per_occurrence_at_the_same_wall_clock(admin_client, series):
+    content = ics(
+        event(
+            "UID:weekly@elsewhere.example",
+            "SUMMARY:Colloquium",
+            # Tuesdays at 16:00 in London; the clocks go forward on 28 March 2027.
+            "DTSTART;TZID=Europe/London:20270316T160000",
+            "DTEND;TZID=Europe/London:20270316T170000",
+            "RRULE:FREQ=WEEKLY;COUNT=4",
+            "EXDATE;TZID=Europe/London:20270323T160000",
+        )
+    )
+
+    plan = import_file(admin_client, series, content, name="c.ics")
+
+    assert plan.created == 3
+    starts = london_starts()
+    assert [start.date() for start in starts] == [
+        datetime.date(2027, 3, 16),
+        datetime.date(2027, 3, 30),
+        datetime.date(2027, 4, 6),
+    ]
+    assert {(start.hour, start.tzname()) for start in starts[1:]} == {(16, "BST")}
+    assert starts[0].tzname() == "GMT" and starts[0].hour == 16
+    assert all(talk.end - talk.start == datetime.timedelta(hours=1) for talk in Talk.objects.all())
+    assert Talk.objects.values("import_uid").distinct().count() == 3
+
+    again = import_file(admin_client, series, content, name="c.ics")
+
+    assert (again.created, again.updated) == (0, 0)
+    assert Talk.objects.count() == 3
+
+
+def test_a_monthly_rule_on_the_second_tuesday_until_a_date(admin_client, series):
+    content = ics(
+        event(
+            "UID:monthly",
+            "SUMMARY:Number theory day",
+            "DTSTART;TZID=Europe/London:20270112T140000",
+            "RRULE:FREQ=MONTHLY;BYDAY=2TU;UNTIL=20270430T230000Z",
+        )
+    )
+
+    import_file(admin_client, series, content, name="c.ics")
+
+    # March 2027 has five Tuesdays; its second is the 9th.
+    assert [start.date() for start in london_starts()] == [
+        datetime.date(2027, 1, 12),
+        datetime.date(2027, 2, 9),
+        datetime.date(2027, 3, 9),
+        datetime.date(2027, 4, 13),
+    ]
+
+
+def test_an_occurrence_moved_to_an_event_of_its_own_is_imported_once(admin_client, series):
+    content = ics(
+        event(
+            "UID:weekly",
+            "SUMMARY:Colloquium",
+            "DTSTART:20300702T150000Z",
+            "RRULE:FREQ=WEEKLY;COUNT=3",
+        ),
+        event(
+            "UID:weekly",
+            "RECURRENCE-ID:20300709T150000Z",
+            "SUMMARY:Colloquium (moved to Wednesday)",
+            "DTSTART:20300710T150000Z",
+        ),
+    )
+
+    import_file(admin_client, series, content, name="c.ics")
+
+    titles = list(Talk.objects.order_by("start").values_list("title", flat=True))
+    assert titles == ["Colloquium", "Colloquium (moved to Wednesday)", "Colloquium"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("RRULE:FREQ=DAILY;COUNT=3", "event 1: only weekly and monthly repeats are imported"),
+        ("RRULE:FREQ=WEEKLY", "event 1: a repeating event needs an end (COUNT or UNTIL)."),
+        ("RRULE:FREQ=WEEKLY;COUNT=2001", imports.TOO_MANY_ROWS),
+    ],
+)
+def test_other_repeats_and_too_many_occurrences_are_refused(admin_client, series, rule, message):
+    content = ics(event("UID:r", "SUMMARY:Repeats", "DTSTART:20300702T150000Z", rule))
+
+    errors = errors_of(upload(admin_client, series, content, name="c.ics"))
+
+    assert errors[0].startswith(message)
+    assert not Talk.objects.exists()

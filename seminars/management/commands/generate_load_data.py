@@ -527,7 +527,10 @@ class Generator:
         """The talks' speakers and tags, and the tags and series users follow."""
         speaker_links, tag_links = [], []
         for talk, (speakers, tags) in zip(self.talks, self.talk_links, strict=True):
-            speaker_links += [Talk.speakers.through(talk=talk, speaker=s) for s in speakers]
+            speaker_links += [
+                Talk.speakers.through(talk=talk, speaker=s, position=position)
+                for position, s in enumerate(speakers)
+            ]
             tag_links += [Talk.tags.through(talk=talk, tag=tag) for tag in tags]
         Talk.speakers.through.objects.bulk_create(speaker_links, batch_size=BATCH_SIZE)
         Talk.tags.through.objects.bulk_create(tag_links, batch_size=BATCH_SIZE)

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from seminars.models import Comment, Series, Speaker, Tag, Talk
+from seminars.models import Comment, Series, Speaker, Tag, Talk, set_speakers
 
 SERIES = {
     "slug": "applied-maths-ml",
@@ -23,6 +23,11 @@ SERIES = {
         "A weekly seminar on the mathematics of learning, flows and randomness. "
         "Talks are on Thursdays at 16:00, in person and online."
     ),
+    # Its defaults, which new talks (added or generated in the admin) start from.
+    "default_weekday": Series.Weekday.THURSDAY,
+    "default_start_time": datetime.time(16, 0),
+    "default_venue": "Lecture Theatre 2, Mathematics Building",
+    "default_online_url": "https://meet.example.org/applied-maths-ml",
 }
 
 TAGS = {
@@ -219,7 +224,7 @@ class Command(BaseCommand):
                     "status": status,
                 },
             )
-            talk.speakers.set([speakers[s] for s in speaker_slugs])
+            set_speakers(talk, [speakers[s] for s in speaker_slugs])
             talk.tags.set([tags[t] for t in tag_slugs])
             talks[slug] = talk
         users = {email: self.demo_user(email, name) for email, name in USERS.items()}
