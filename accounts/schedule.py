@@ -14,12 +14,13 @@ from .saved import MyTalks, save_talk, unsave_talk
 
 
 def next_or(request, default: str) -> str:
-    """The form's `next` if it is an address on this site, else `default`."""
+    """The form's `next` if it is a path on this site, else `default`. (A path only:
+    redirect() would read "0" or "home" as the name of a URL, and fail.)"""
     target = request.POST.get("next", "")
     safe = url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
-    return target if target and safe else default
+    return target if target.startswith("/") and safe else default
 
 
 @login_required

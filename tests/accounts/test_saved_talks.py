@@ -69,7 +69,16 @@ def test_the_database_refuses_a_second_row_for_one_user_and_talk():
 
 @pytest.mark.parametrize(
     "next_url",
-    ["https://evil.example.org/", "//evil.example.org/", "javascript:alert(1)", "", "\\\\evil"],
+    [
+        "https://evil.example.org/",
+        "//evil.example.org/",
+        "javascript:alert(1)",
+        "",
+        "\\\\evil",
+        # Not paths: redirect() would look them up as URL names (found by test_fuzz).
+        "0",
+        "home",
+    ],
 )
 def test_a_next_address_off_the_site_is_ignored(client, signed_in_user, next_url):
     talk = TalkFactory()
