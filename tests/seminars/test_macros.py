@@ -121,6 +121,7 @@ def test_the_admin_refuses_bad_macros_and_saves_nothing(admin_client):
         "comment_moderation": series.comment_moderation,
         "max_links": series.max_links,
         "blocked_words": "",
+        "default_duration": "1:00:00",
         "latex_macros": "\\loss = \\frac{1}",
     }
 
