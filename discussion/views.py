@@ -321,8 +321,9 @@ def too_many_previews(limit) -> str:
     ) % {"count": limit.count, "window": limit.window_name}
 
 
-def preview_of(request, form) -> tuple[str, int]:
-    """The valid form's text rendered as it would be posted, and the page's status.
+def preview_of(request, form, talk) -> tuple[str, int]:
+    """The valid form's text rendered as it would be posted (with the macros of the
+    talk's series), and the page's status.
 
     Previews run the renderer, so they count against their own rate limit: over
     it, the form gets the refusal, the preview is empty and the status is 429.
@@ -331,7 +332,8 @@ def preview_of(request, form) -> tuple[str, int]:
     if limit is not None:
         form.add_error(None, too_many_previews(limit))
         return "", 429
-    return render_comment(form.cleaned_data["body"]), 200
+    body = form.cleaned_data["body"]
+    return render_comment(body, talk.series_macros(body)), 200
 
 
 def render_form_again(request, talk, form, parent, status):
@@ -348,7 +350,7 @@ def comment_create(request, slug):
     if not form.is_valid():
         return render_talk(request, talk, form=form, status=400)
     if wants_preview(request):
-        preview, status = preview_of(request, form)
+        preview, status = preview_of(request, form, talk)
         return render_talk(request, talk, form=form, preview=preview, status=status)
     return post_comment(request, talk, form)
 
@@ -370,7 +372,18 @@ def comment_preview(request):
         )
         response["Retry-After"] = str(limit.seconds_left(time.time()))
         return response
-    return HttpResponse(render_comment(form.cleaned_data["body"]))
+    body = form.cleaned_data["body"]
+    return HttpResponse(render_comment(body, previewed_talk_macros(request, body)))
+
+
+def previewed_talk_macros(request, text: str) -> dict[str, str]:
+    """The macros of the series whose talk a live preview is for (`?talk=<slug>`, which
+    the forms put in their preview address): a comment is rendered with them."""
+    slug = request.GET.get("talk", "")
+    if not slug or "\\" not in text:
+        return {}
+    talk = Talk.objects.public().select_related("series").filter(slug=slug).first()
+    return talk.series_macros(text) if talk else {}
 
 
 def get_public_comment(pk, queryset=Comment.objects):
@@ -408,7 +421,7 @@ def comment_reply(request, pk):
     if not form.is_valid():
         return render_talk(request, talk, reply_to=parent, reply_form=form, status=400)
     if wants_preview(request):
-        preview, status = preview_of(request, form)
+        preview, status = preview_of(request, form, talk)
         return render_talk(
             request, talk, reply_to=parent, reply_form=form, preview=preview, status=status
         )
@@ -435,7 +448,7 @@ def comment_edit(request, pk):
     form = CommentForm(request.POST or None, instance=comment)
     preview, status = "", 400 if form.is_bound else 200
     if form.is_bound and form.is_valid() and wants_preview(request):
-        preview, status = preview_of(request, form)
+        preview, status = preview_of(request, form, comment.talk)
     elif form.is_bound and form.is_valid():
         comment = form.save(commit=False)
         comment.edited = timezone.now()

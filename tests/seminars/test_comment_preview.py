@@ -7,7 +7,7 @@ from django.utils.html import escape
 
 from discussion.forms import COMMENT_MAX_LENGTH
 from seminars.models import Comment
-from tests.factories import CommentFactory, TalkFactory, UserFactory
+from tests.factories import CommentFactory, SeriesFactory, TalkFactory, UserFactory
 from tests.html import parse
 from tests.security.hostile_inputs import HOSTILE_INPUTS, RUNS_IF_UNESCAPED
 from tests.security.html_safety import injection_problems
@@ -258,3 +258,26 @@ def test_talk_page_with_a_preview_runs_a_fixed_number_of_queries(
         response = preview_comment(client, talk, FORMULA)
     assert "<math" in preview_block(response)
     assert len(response.context["thread"].comments) == rows
+
+
+def test_previews_use_the_macros_of_the_talks_series(client, signed_in_user):
+    """Posted comments are rendered with their series' macros: so are both previews."""
+    talk = TalkFactory(series=SeriesFactory(latex_macros="\\loss = \\mathcal{L}"))
+    body = "Is $\\loss$ convex?"
+    preview_url = reverse("discussion:comment-preview")
+
+    without_js = preview_block(preview_comment(client, talk, body))
+    live = client.post(f"{preview_url}?talk={talk.slug}", {"body": body}).content.decode()
+    live_for_no_talk = client.post(preview_url, {"body": body}).content.decode()
+
+    for shown in (without_js, live):
+        assert "<math" in shown and "math-error" not in shown
+    # The macro is the series' own: without the talk it is unknown.
+    assert "math-error" in live_for_no_talk
+
+
+def test_the_comment_forms_ask_for_previews_of_their_talk(client, signed_in_user):
+    talk = TalkFactory()
+    page = parse(client.get(talk.get_absolute_url()).content)
+    [form] = page.find_all("form", id="comment-form")
+    assert form.attrs["data-preview-url"].endswith(f"?talk={talk.slug}")
