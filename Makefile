@@ -53,6 +53,10 @@ browser:
 # tests/test_html_validity.py. --ignore-scripts: vnu's install script would
 # download a Java; Debian's is used.
 node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { \
+		echo "Installing Debian's npm (and Node.js) for Temml and the Nu Html Checker"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm; }
 	npm ci --ignore-scripts --no-audit --no-fund
 	touch $@
 
