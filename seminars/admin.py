@@ -765,11 +765,19 @@ class TalkAdmin(SeriesScopedAdmin):
     # The abstract's preview: the change form's "Preview abstract" button posts the form
     # here (formaction), into a new tab, so the form stays as typed and nothing is saved.
 
+    def previewed_series_macros(self, request) -> dict[str, str]:
+        """The macros of the series chosen on the form, as saving the talk will use them
+        (none for a series this user may not manage, or none chosen)."""
+        series_id = as_id(request.POST.get("series"))
+        series = organised_series(request.user).filter(pk=series_id).first() if series_id else None
+        return series.macros if series else {}
+
     @method_decorator(require_POST)
     def abstract_preview_view(self, request):
         if not (self.has_add_permission(request) or self.has_change_permission(request)):
             raise PermissionDenied
-        abstract_html = render_abstract(request.POST.get("abstract", ""))
+        abstract = request.POST.get("abstract", "")
+        abstract_html = render_abstract(abstract, self.previewed_series_macros(request))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

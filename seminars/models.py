@@ -392,7 +392,7 @@ class TalkSpeaker(models.Model):
     """A talk's speaker at their place in its list: "Noor Haddad; Ada Okafor" stays so.
 
     The table is the one Django made for the plain many-to-many relation before
-    (migration 0013 took it over with its rows), hence its name.
+    (migration 0014 took it over with its rows), hence its name.
     """
 
     talk = models.ForeignKey(Talk, on_delete=models.CASCADE, related_name="speaker_links")

@@ -31,7 +31,11 @@ class ApiCorsMiddleware:
         if (
             is_api(request)
             and request.method in ("GET", "HEAD")
-            and response.get("Content-Type", "").startswith("application/json")
+            # A 304 (ETag revalidation) has no Content-Type, and needs the header too.
+            and (
+                response.status_code == 304
+                or response.get("Content-Type", "").startswith("application/json")
+            )
         ):
             response["Access-Control-Allow-Origin"] = "*"
             response["Access-Control-Expose-Headers"] = EXPOSED_HEADERS

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from csp.decorators import csp_replace
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.html import conditional_escape, escape
@@ -32,7 +32,8 @@ from django.views.decorators.http import require_GET
 
 from pagecache.pages import NotCanonical, cache_public_page
 from seminars.groups import GROUPS
-from seminars.models import Speaker, Talk
+from seminars.models import Talk
+from seminars.queries import speakers_in_order
 
 from .sharing import talk_when
 
@@ -111,8 +112,7 @@ def embed_talks(group, owner, options: EmbedOptions, now):
     if options.past:
         recent = talks.filter(start__lt=now, start__gte=now - PAST_WINDOW)
         past = list(recent.order_by("-start", "-id")[: options.limit])
-    speakers = Prefetch("speakers", queryset=Speaker.objects.order_by("name"))
-    prefetch_related_objects([*upcoming, *past], speakers)
+    prefetch_related_objects([*upcoming, *past], speakers_in_order())
     return upcoming, past
 
 

@@ -21,7 +21,6 @@ from dataclasses import asdict, dataclass
 
 import font_source_sans_pro
 import font_source_serif_pro
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -30,8 +29,9 @@ from django.views.decorators.http import require_GET
 from PIL import Image, ImageDraw, ImageFont
 
 from pagecache.pages import NotCanonical, cache_public_page
-from seminars.models import Speaker, Talk
+from seminars.models import Talk
 from seminars.plaintext import title_as_text
+from seminars.queries import speakers_in_order
 
 from .sharing import talk_when
 
@@ -176,8 +176,7 @@ def draw_card(card: CardText) -> bytes:
 @cache_public_page(same_for_everyone=True)
 def talk_share_card(request, slug, version):
     """A talk's card; an older version's address redirects to the current one."""
-    speakers = Prefetch("speakers", queryset=Speaker.objects.order_by("name"))
-    talks = Talk.objects.public().select_related("series").prefetch_related(speakers)
+    talks = Talk.objects.public().select_related("series").prefetch_related(speakers_in_order())
     talk = get_object_or_404(talks.defer("abstract", "abstract_html", "search_names"), slug=slug)
     card = CardText.of(talk)
     if version != card.version:

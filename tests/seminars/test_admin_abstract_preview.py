@@ -47,8 +47,8 @@ def test_the_preview_renders_the_typed_abstract_and_saves_nothing(
     data = talk_form_data(series, title="Knots <b>and</b> braids", abstract=ABSTRACT)
 
     # The session, the user; the user's own permissions and their groups' (for
-    # has_add_permission). Rendering needs none.
-    with django_assert_num_queries(4):
+    # has_add_permission); the chosen series, if the user manages it (its macros).
+    with django_assert_num_queries(5):
         response = client.post(PREVIEW, data)
 
     assert response.status_code == 200
@@ -75,3 +75,17 @@ def test_only_those_who_may_edit_talks_preview(client):
     assert client.post(PREVIEW, {"abstract": "x"}).status_code == 403
     client.force_login(OrganiserFactory())
     assert client.get(PREVIEW).status_code == 405
+
+
+def test_the_preview_uses_the_macros_of_the_chosen_series_if_its_own(client, organiser):
+    """As saving does (Talk.abstract_to_html): another organiser's series lends nothing."""
+    macros = "\\loss = \\mathcal{L}"
+    own = OrganisedSeriesFactory(organisers=[organiser], latex_macros=macros)
+    others = OrganisedSeriesFactory(organisers=[OrganiserFactory()], latex_macros=macros)
+    abstract = "We minimise $\\loss$."
+
+    with_own = client.post(PREVIEW, talk_form_data(own, abstract=abstract)).content.decode()
+    with_others = client.post(PREVIEW, talk_form_data(others, abstract=abstract)).content.decode()
+
+    assert "<math" in with_own and "math-error" not in with_own
+    assert "math-error" in with_others

@@ -42,6 +42,17 @@ def test_a_signed_in_visitor_gets_no_credentialed_answer_either(client, talk):
     assert "Access-Control-Allow-Credentials" not in response
 
 
+def test_a_revalidation_by_etag_is_readable_across_origins_too(client, talk):
+    """A 304 carries no Content-Type; without the header the browser calls it an error."""
+    url = reverse("api:talk-detail", args=["vortex-rings"])
+    etag = client.get(url)["ETag"]
+
+    response = client.get(url, headers={"Origin": ELSEWHERE, "If-None-Match": etag})
+
+    assert response.status_code == 304
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
 def test_api_errors_are_readable_across_origins_too(client):
     response = client.get(reverse("api:talk-detail", args=["no-such-talk"]))
     assert response.status_code == 404

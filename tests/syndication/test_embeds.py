@@ -99,6 +99,13 @@ def test_times_are_in_the_series_zone_unless_a_zone_is_asked_for(client):
     assert london.attrs["datetime"] == tokyo.attrs["datetime"] == "2030-01-15T16:00:00+00:00"
 
 
+def test_speakers_show_in_the_order_given(client, series):
+    speakers = [SpeakerFactory(name="Noor Haddad"), SpeakerFactory(name="Ada Okafor")]
+    TalkFactory(series=series, speakers=speakers)
+    text = " ".join(parse(client.get(embed_url("series", "analysis"))).text().split())
+    assert text.index("Noor Haddad") < text.index("Ada Okafor")
+
+
 def test_links_open_the_portal_in_a_new_tab(client, series):
     talk = TalkFactory(series=series)
     links = tags(client.get(embed_url("series", "analysis")), "a")

@@ -11,6 +11,7 @@ from django.urls import reverse
 from PIL import Image
 
 from seminars.models import Talk
+from seminars.queries import speakers_in_order
 from syndication.share_cards import CardText, draw_card
 from tests.factories import SeriesFactory, SpeakerFactory, TalkFactory
 from tests.html import meta_property, scripts
@@ -83,14 +84,28 @@ def test_the_card_follows_its_speakers_series_and_time():
         end=start + datetime.timedelta(hours=1, minutes=30),
         speakers=[SpeakerFactory(name="Sofia Kovalevskaya"), SpeakerFactory(name="Ada Lovelace")],
     )
-    talk = Talk.objects.prefetch_related("speakers").get(pk=talk.pk)
+    talk = Talk.objects.prefetch_related(speakers_in_order()).get(pk=talk.pk)
     assert CardText.of(talk) == CardText(
         title="Bounds for ℓ₂ losses",
-        speakers="Ada Lovelace, Sofia Kovalevskaya",
+        # In the order given (test_speaker_order), as on the talk's page.
+        speakers="Sofia Kovalevskaya, Ada Lovelace",
         series="Fluids",
         when="Mon 1 Jul 2030, 14:00–15:30 CEST",
         cancelled=False,
     )
+
+
+def test_the_page_names_the_cards_current_address_whatever_the_speakers_order(client):
+    """The page and the card read the speakers in one order: else the page would name
+    an outdated version, which always redirects (and a redirect is never stored)."""
+    talk = TalkFactory(
+        speakers=[SpeakerFactory(name="Noor Haddad"), SpeakerFactory(name="Ada Okafor")]
+    )
+
+    response = client.get(card_url(client, talk))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
 
 
 def test_a_cancelled_talks_card_says_so_in_red(client):
