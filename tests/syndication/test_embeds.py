@@ -102,7 +102,7 @@ def test_times_are_in_the_series_zone_unless_a_zone_is_asked_for(client):
 def test_speakers_show_in_the_order_given(client, series):
     speakers = [SpeakerFactory(name="Noor Haddad"), SpeakerFactory(name="Ada Okafor")]
     TalkFactory(series=series, speakers=speakers)
-    text = " ".join(parse(client.get(embed_url("series", "analysis"))).text().split())
+    text = " ".join(parse(client.get(embed_url("series", "analysis"))).text.split())
     assert text.index("Noor Haddad") < text.index("Ada Okafor")
 
 
