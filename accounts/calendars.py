@@ -83,13 +83,13 @@ def calendar_address(request, token: str) -> str:
     return request.build_absolute_uri(reverse("calendars:personal", args=[token]))
 
 
-def links_page(request, form, new_link=None, token="", status=200):
-    """The page of the user's links; `token` is the address of `new_link`, shown this once."""
+def links_page(request, form, new_link=None, new_address="", status=200):
+    """The page of the user's links; `new_address` is `new_link`'s, shown this once."""
     context = {
         "links": CalendarLink.objects.filter(user=request.user),
         "form": form,
         "new_link": new_link,
-        "address": calendar_address(request, token) if token else "",
+        "address": new_address,
     }
     return render(request, "accounts/calendars.html", context, status=status)
 
@@ -115,7 +115,8 @@ def calendar_links(request):
     link.user = request.user
     token = new_token(link)
     link.save()
-    return links_page(request, CalendarLinkForm(), new_link=link, token=token)
+    address = calendar_address(request, token)
+    return links_page(request, CalendarLinkForm(), new_link=link, new_address=address)
 
 
 def own_link(request, pk) -> CalendarLink:
@@ -129,7 +130,8 @@ def own_link(request, pk) -> CalendarLink:
 def regenerate_link(request, pk):
     link = own_link(request, pk)
     token = regenerate(link)
-    return links_page(request, CalendarLinkForm(), new_link=link, token=token)
+    address = calendar_address(request, token)
+    return links_page(request, CalendarLinkForm(), new_link=link, new_address=address)
 
 
 @login_required

@@ -296,7 +296,7 @@ def test_organiser_removes_a_comment_and_a_visitor_sees_it_marked(
     reason = "Advertising"
 
     page.goto(talk.get_absolute_url())
-    page.get_by_role("main").get_by_role("link", name="Log in").click()
+    page.locator("#comments").get_by_role("link", name="Log in").click()
     sign_in(page, organiser.email)
     expect(page).to_have_url(live_server.url + talk.get_absolute_url())
     entry = thread_entry(page, spam)
