@@ -1,7 +1,7 @@
 import pytest
 from django.core.cache import caches
 
-from tests.factories import UserFactory
+from tests.factories import OrganiserFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -56,6 +56,14 @@ def signed_in_user(client):
     user = UserFactory()
     client.force_login(user)
     return user
+
+
+@pytest.fixture
+def signed_in_organiser(client):
+    """A new organiser (staff in the Organisers group, no series yet), signed in on `client`."""
+    organiser = OrganiserFactory()
+    client.force_login(organiser)
+    return organiser
 
 
 @pytest.fixture

@@ -18,15 +18,8 @@ PREVIEW = reverse("admin:seminars_talk_abstract_preview")
 ABSTRACT = "We show $m \\to \\infty$ suffices:\n\n$$\\sum_{k=1}^n k = \\frac{n(n+1)}{2}$$"
 
 
-@pytest.fixture
-def organiser(client):
-    user = OrganiserFactory()
-    client.force_login(user)
-    return user
-
-
-def test_the_change_form_offers_the_preview_after_its_save_buttons(client, organiser):
-    talk = TalkFactory(series=OrganisedSeriesFactory(organisers=[organiser]))
+def test_the_change_form_offers_the_preview_after_its_save_buttons(client, signed_in_organiser):
+    talk = TalkFactory(series=OrganisedSeriesFactory(organisers=[signed_in_organiser]))
     response = client.get(reverse("admin:seminars_talk_change", args=[talk.pk]))
     content = response.content.decode()
     [button] = [
@@ -40,9 +33,9 @@ def test_the_change_form_offers_the_preview_after_its_save_buttons(client, organ
 
 
 def test_the_preview_renders_the_typed_abstract_and_saves_nothing(
-    client, organiser, django_assert_num_queries
+    client, signed_in_organiser, django_assert_num_queries
 ):
-    series = OrganisedSeriesFactory(organisers=[organiser])
+    series = OrganisedSeriesFactory(organisers=[signed_in_organiser])
     talk = TalkFactory(series=series, abstract="Old abstract.")
     data = talk_form_data(series, title="Knots <b>and</b> braids", abstract=ABSTRACT)
 
@@ -63,7 +56,7 @@ def test_the_preview_renders_the_typed_abstract_and_saves_nothing(
 
 
 @pytest.mark.parametrize("name", RUNS_IF_UNESCAPED)
-def test_hostile_abstracts_are_sanitized_in_the_preview(client, organiser, name):
+def test_hostile_abstracts_are_sanitized_in_the_preview(client, signed_in_organiser, name):
     response = client.post(PREVIEW, {"abstract": HOSTILE_INPUTS[name]})
     assert response.status_code == 200
     assert injection_problems(response.content) == []
@@ -77,10 +70,10 @@ def test_only_those_who_may_edit_talks_preview(client):
     assert client.get(PREVIEW).status_code == 405
 
 
-def test_the_preview_uses_the_macros_of_the_chosen_series_if_its_own(client, organiser):
+def test_the_preview_uses_the_macros_of_the_chosen_series_if_its_own(client, signed_in_organiser):
     """As saving does (Talk.abstract_to_html): another organiser's series lends nothing."""
     macros = "\\loss = \\mathcal{L}"
-    own = OrganisedSeriesFactory(organisers=[organiser], latex_macros=macros)
+    own = OrganisedSeriesFactory(organisers=[signed_in_organiser], latex_macros=macros)
     others = OrganisedSeriesFactory(organisers=[OrganiserFactory()], latex_macros=macros)
     abstract = "We minimise $\\loss$."
 

@@ -11,7 +11,6 @@ from django.utils import timezone
 from tests.factories import (
     CommentFactory,
     OrganisedSeriesFactory,
-    OrganiserFactory,
     TagFactory,
     TalkFactory,
 )
@@ -22,22 +21,15 @@ pytestmark = pytest.mark.django_db
 UTC = datetime.UTC
 
 
-@pytest.fixture
-def organiser(client):
-    organiser = OrganiserFactory()
-    client.force_login(organiser)
-    return organiser
-
-
 def rows(response, field):
     """The text of one column of the change list, row by row (the first is a <th>)."""
     cells = parse(response.content).iter()
     return [" ".join(cell.text.split()) for cell in cells if cell.has_class(f"field-{field}")]
 
 
-def test_the_talk_list_shows_each_series_wall_clock_and_zone(client, organiser):
-    london = OrganisedSeriesFactory(timezone="Europe/London", organisers=[organiser])
-    new_york = OrganisedSeriesFactory(timezone="America/New_York", organisers=[organiser])
+def test_the_talk_list_shows_each_series_wall_clock_and_zone(client, signed_in_organiser):
+    london = OrganisedSeriesFactory(timezone="Europe/London", organisers=[signed_in_organiser])
+    new_york = OrganisedSeriesFactory(timezone="America/New_York", organisers=[signed_in_organiser])
     # Each talk is at 16:00 where it is given; the UTC hours differ with the season.
     talks = {
         "London summer": (london, datetime.datetime(2027, 5, 13, 15, 0, tzinfo=UTC)),
@@ -59,8 +51,8 @@ def test_the_talk_list_shows_each_series_wall_clock_and_zone(client, organiser):
     }
 
 
-def test_the_date_bar_reads_days_in_the_series_zone(client, organiser):
-    new_york = OrganisedSeriesFactory(timezone="America/New_York", organisers=[organiser])
+def test_the_date_bar_reads_days_in_the_series_zone(client, signed_in_organiser):
+    new_york = OrganisedSeriesFactory(timezone="America/New_York", organisers=[signed_in_organiser])
     # 22:30 in New York on the 13th is already the 14th in UTC.
     TalkFactory(series=new_york, start=datetime.datetime(2027, 5, 14, 2, 30, tzinfo=UTC))
     changelist = reverse("admin:seminars_talk_changelist")
@@ -78,17 +70,19 @@ def test_the_date_bar_reads_days_in_the_series_zone(client, organiser):
     assert "America/New_York days" in month.content.decode()
 
 
-def test_series_in_several_zones_say_the_date_bar_is_utc(client, organiser):
-    OrganisedSeriesFactory(timezone="Europe/London", organisers=[organiser])
-    OrganisedSeriesFactory(timezone="Asia/Tokyo", organisers=[organiser])
+def test_series_in_several_zones_say_the_date_bar_is_utc(client, signed_in_organiser):
+    OrganisedSeriesFactory(timezone="Europe/London", organisers=[signed_in_organiser])
+    OrganisedSeriesFactory(timezone="Asia/Tokyo", organisers=[signed_in_organiser])
 
     response = client.get(reverse("admin:seminars_talk_changelist"))
 
     assert "UTC days" in response.content.decode()
 
 
-def test_upcoming_talks_come_first_soonest_first_then_past_ones_latest_first(client, organiser):
-    series = OrganisedSeriesFactory(organisers=[organiser])
+def test_upcoming_talks_come_first_soonest_first_then_past_ones_latest_first(
+    client, signed_in_organiser
+):
+    series = OrganisedSeriesFactory(organisers=[signed_in_organiser])
     now = timezone.now()
     for title, days in [
         ("past, long ago", -30),
@@ -103,8 +97,12 @@ def test_upcoming_talks_come_first_soonest_first_then_past_ones_latest_first(cli
     assert rows(response, "title") == ["tomorrow", "in a month", "yesterday", "past, long ago"]
 
 
-def test_comments_are_listed_newest_first_with_their_time_in_the_series_zone(client, organiser):
-    talk = TalkFactory(series=OrganisedSeriesFactory(timezone="Asia/Tokyo", organisers=[organiser]))
+def test_comments_are_listed_newest_first_with_their_time_in_the_series_zone(
+    client, signed_in_organiser
+):
+    talk = TalkFactory(
+        series=OrganisedSeriesFactory(timezone="Asia/Tokyo", organisers=[signed_in_organiser])
+    )
     for body, day in [("older", 1), ("newest", 3), ("middle", 2)]:
         comment = CommentFactory(talk=talk, body=body)
         comment.__class__.objects.filter(pk=comment.pk).update(
@@ -118,8 +116,10 @@ def test_comments_are_listed_newest_first_with_their_time_in_the_series_zone(cli
     assert rows(response, "posted")[0] == "Mon 4 Jan 2027, 00:00 JST"
 
 
-def test_filters_name_their_empty_choice(client, organiser):
-    TalkFactory(series=OrganisedSeriesFactory(organisers=[organiser]), tags=[TagFactory()])
+def test_filters_name_their_empty_choice(client, signed_in_organiser):
+    TalkFactory(
+        series=OrganisedSeriesFactory(organisers=[signed_in_organiser]), tags=[TagFactory()]
+    )
 
     response = client.get(reverse("admin:seminars_talk_changelist"))
 
@@ -132,9 +132,11 @@ def test_filters_name_their_empty_choice(client, organiser):
 
 
 @pytest.mark.parametrize("page", ["change", "add"])
-def test_the_talk_form_names_its_zone_from_the_start_and_not_the_servers(client, organiser, page):
+def test_the_talk_form_names_its_zone_from_the_start_and_not_the_servers(
+    client, signed_in_organiser, page
+):
     series = OrganisedSeriesFactory(
-        name="Number Theory", timezone="America/New_York", organisers=[organiser]
+        name="Number Theory", timezone="America/New_York", organisers=[signed_in_organiser]
     )
     if page == "change":
         url = reverse("admin:seminars_talk_change", args=[TalkFactory(series=series).pk])

@@ -18,16 +18,9 @@ LONDON = zoneinfo.ZoneInfo("Europe/London")
 
 
 @pytest.fixture
-def organiser(client):
-    organiser = OrganiserFactory()
-    client.force_login(organiser)
-    return organiser
-
-
-@pytest.fixture
-def series(organiser):
+def series(signed_in_organiser):
     return OrganisedSeriesFactory(
-        organisers=[organiser],
+        organisers=[signed_in_organiser],
         timezone="Europe/London",
         default_weekday=Series.Weekday.TUESDAY,
         default_start_time=datetime.time(16, 0),

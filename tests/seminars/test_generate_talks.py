@@ -19,16 +19,9 @@ D = datetime.date
 
 
 @pytest.fixture
-def organiser(client):
-    organiser = OrganiserFactory()
-    client.force_login(organiser)
-    return organiser
-
-
-@pytest.fixture
-def series(organiser):
+def series(signed_in_organiser):
     series = OrganisedSeriesFactory(
-        organisers=[organiser],
+        organisers=[signed_in_organiser],
         slug="colloquium",
         timezone="Europe/London",
         default_weekday=Series.Weekday.TUESDAY,

@@ -18,16 +18,9 @@ LONDON = zoneinfo.ZoneInfo("Europe/London")
 ADD = "admin:seminars_talk_add"
 
 
-@pytest.fixture
-def organiser(client):
-    organiser = OrganiserFactory()
-    client.force_login(organiser)
-    return organiser
-
-
-def with_defaults(organiser, **fields):
+def with_defaults(signed_in_organiser, **fields):
     series = OrganisedSeriesFactory(
-        organisers=[organiser],
+        organisers=[signed_in_organiser],
         timezone="Europe/London",
         default_weekday=Series.Weekday.TUESDAY,
         default_start_time=datetime.time(16, 0),
@@ -50,9 +43,9 @@ def input_values(response):
 # Choosing the series first
 
 
-def test_with_several_series_the_add_page_asks_which_first(client, organiser):
-    first = OrganisedSeriesFactory(name="Algebra", organisers=[organiser])
-    second = OrganisedSeriesFactory(name="Topology", organisers=[organiser])
+def test_with_several_series_the_add_page_asks_which_first(client, signed_in_organiser):
+    first = OrganisedSeriesFactory(name="Algebra", organisers=[signed_in_organiser])
+    second = OrganisedSeriesFactory(name="Topology", organisers=[signed_in_organiser])
     SeriesFactory(name="Someone else's")
 
     response = client.get(reverse(ADD))
@@ -65,8 +58,8 @@ def test_with_several_series_the_add_page_asks_which_first(client, organiser):
     assert options == {str(first.pk): "Algebra", str(second.pk): "Topology"}
 
 
-def test_with_one_series_the_add_page_goes_straight_to_its_form(client, organiser):
-    series = OrganisedSeriesFactory(organisers=[organiser])
+def test_with_one_series_the_add_page_goes_straight_to_its_form(client, signed_in_organiser):
+    series = OrganisedSeriesFactory(organisers=[signed_in_organiser])
 
     response = client.get(reverse(ADD))
 
@@ -74,16 +67,16 @@ def test_with_one_series_the_add_page_goes_straight_to_its_form(client, organise
     assert response.url == f"{reverse(ADD)}?series={series.pk}"
 
 
-def test_without_a_series_the_add_page_says_to_make_one(client, organiser):
+def test_without_a_series_the_add_page_says_to_make_one(client, signed_in_organiser):
     response = client.get(reverse(ADD))
 
     assert response.status_code == 200
     assert reverse("admin:seminars_series_add") in response.content.decode()
 
 
-def test_another_organisers_series_cannot_be_chosen(client, organiser):
-    OrganisedSeriesFactory(organisers=[organiser])
-    OrganisedSeriesFactory(organisers=[organiser])
+def test_another_organisers_series_cannot_be_chosen(client, signed_in_organiser):
+    OrganisedSeriesFactory(organisers=[signed_in_organiser])
+    OrganisedSeriesFactory(organisers=[signed_in_organiser])
     theirs = with_defaults(OrganiserFactory())
 
     response = client.get(reverse(ADD), {"series": theirs.pk})
@@ -103,9 +96,9 @@ def next_tuesday_at_four(now_in_london):
     return day
 
 
-def test_the_form_starts_from_the_series_defaults(client, organiser):
+def test_the_form_starts_from_the_series_defaults(client, signed_in_organiser):
     tag = TagFactory(name="Analysis")
-    series = with_defaults(organiser)
+    series = with_defaults(signed_in_organiser)
     series.default_tags.set([tag])
 
     response = client.get(reverse(ADD), {"series": series.pk})
@@ -123,8 +116,8 @@ def test_the_form_starts_from_the_series_defaults(client, organiser):
     assert form.initial["series"] == series.pk
 
 
-def test_saving_the_prefilled_form_makes_the_talk_with_the_defaults(client, organiser):
-    series = with_defaults(organiser)
+def test_saving_the_prefilled_form_makes_the_talk_with_the_defaults(client, signed_in_organiser):
+    series = with_defaults(signed_in_organiser)
     url = f"{reverse(ADD)}?series={series.pk}"
     initial = client.get(url).context["adminform"].form.initial
     data = {
@@ -183,14 +176,16 @@ def test_today_after_the_usual_time_means_next_week():
     assert start.date() == datetime.date(2027, 1, 18)
 
 
-def test_the_series_form_saves_its_defaults_and_refuses_a_talk_of_no_length(client, organiser):
-    series = OrganisedSeriesFactory(organisers=[organiser])
+def test_the_series_form_saves_its_defaults_and_refuses_a_talk_of_no_length(
+    client, signed_in_organiser
+):
+    series = OrganisedSeriesFactory(organisers=[signed_in_organiser])
     tag = TagFactory()
     data = {
         "name": series.name,
         "slug": series.slug,
         "timezone": "Europe/London",
-        "organisers": [organiser.pk],
+        "organisers": [signed_in_organiser.pk],
         "comment_moderation": series.comment_moderation,
         "max_links": series.max_links,
         "default_weekday": "3",
@@ -215,9 +210,11 @@ def test_the_series_form_saves_its_defaults_and_refuses_a_talk_of_no_length(clie
 
 
 @pytest.mark.parametrize("series_id", ["99999999999999999999999", "-1", "x"])
-def test_a_junk_series_in_the_address_is_a_choice_again_not_an_error(client, organiser, series_id):
-    OrganisedSeriesFactory(organisers=[organiser])
-    OrganisedSeriesFactory(organisers=[organiser])
+def test_a_junk_series_in_the_address_is_a_choice_again_not_an_error(
+    client, signed_in_organiser, series_id
+):
+    OrganisedSeriesFactory(organisers=[signed_in_organiser])
+    OrganisedSeriesFactory(organisers=[signed_in_organiser])
 
     response = client.get(reverse(ADD), {"series": series_id})
     listed = client.get(reverse("admin:seminars_talk_changelist"), {"series__id__exact": series_id})
